@@ -1,0 +1,25 @@
+# The two commands of the README, plus helpers. Each target installs what it needs.
+.PHONY: demo test lint install kafka-up kafka-down clean
+
+install:
+	@deploy/bootstrap.sh
+
+demo: install
+	.venv/bin/iprx demo
+
+# pytest exits 5 when it collected no test; that is not a failure of the suite.
+test: install
+	@.venv/bin/ruff check . && .venv/bin/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+lint: install
+	.venv/bin/ruff check .
+
+kafka-up: install
+	.venv/bin/iprx kafka up
+
+kafka-down: install
+	.venv/bin/iprx kafka down
+
+clean:
+	-.venv/bin/iprx kafka down
+	rm -rf .iprx

@@ -1,0 +1,1 @@
+"""Command line, configuration, topic names and demo orchestration of ipr-exchange."""

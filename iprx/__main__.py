@@ -1,0 +1,3 @@
+from iprx.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,174 @@
+"""`iprx`: the command line of ipr-exchange."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from iprx.config import ConfigError, Settings, describe, load_settings
+
+log = logging.getLogger("iprx")
+
+
+def _config_show(settings: Settings, args: argparse.Namespace) -> int:
+    info = describe(settings)
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"# source: {info.pop('source')}")
+    print(f"data_dir = {info.pop('data_dir')!r}")
+    for section, values in info.items():
+        print(f"\n[{section}]")
+        for key, value in values.items():  # type: ignore[union-attr]
+            print(f"{key} = {json.dumps(value)}")
+    return 0
+
+
+def _kafka(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx import local_kafka
+
+    if not local_kafka.is_local(settings):
+        print(
+            f"note: the configured bootstrap servers ({settings.kafka.bootstrap_servers}) are not the local broker "
+            f"(127.0.0.1:{settings.kafka.local_port}); `iprx kafka {args.action}` only manages the local one",
+            file=sys.stderr,
+        )
+    return local_kafka.run(settings, args.action, check=False)
+
+
+def _topics_create(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.kafka_admin import create_topics
+
+    for result in create_topics(settings):
+        print(f"{result.name}: {'created' if result.created else 'exists'}")
+    return 0
+
+
+def _db_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from sinks.clickhouse.migrations import migrate
+    from sinks.clickhouse.store import Store
+
+    with Store(settings, "iprx db migrate") as store:
+        applied = migrate(store.client, store.database)
+    for m in applied:
+        print(f"applied {m.version:04d}_{m.name}")
+    print(f"database {settings.clickhouse.database}: up to date ({len(applied)} migration(s) applied now)")
+    return 0
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.services import run_worker
+
+    run_worker(settings)
+    return 0
+
+
+def _sink(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.services import run_sink
+
+    run_sink(settings)
+    return 0
+
+
+def _simulate(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.demo import publish_batch
+
+    publish_batch(settings, args.seed, args.count)
+    return 0
+
+
+def _summary(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.summary import format_summary, summarize
+    from sinks.clickhouse.store import Store
+
+    with Store(settings, "iprx summary") as store:
+        print(format_summary(summarize(store.client, store.database)))
+    return 0
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.demo import run_demo
+
+    run_demo(settings, args.seed, args.count, args.timeout)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="iprx", description=__doc__)
+    parser.add_argument("--config", help="TOML configuration file (default: $IPRX_CONFIG or ./iprx.toml if present)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        name: str, handler: Callable[[Settings, argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(handler=handler)
+        return p
+
+    config = sub.add_parser("config", help="configuration").add_subparsers(dest="action", required=True)
+    show = config.add_parser("show", help="print the effective settings (secrets masked)")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_config_show)
+
+    kafka = command("kafka", _kafka, "run the local Apache Kafka broker (KRaft, no Docker)")
+    kafka.add_argument("action", choices=["up", "down", "status", "reset"])
+
+    topics_ = sub.add_parser("topics", help="Kafka topics").add_subparsers(dest="action", required=True)
+    topics_.add_parser("create", help="create every topic (idempotent)").set_defaults(handler=_topics_create)
+
+    db = sub.add_parser("db", help="ClickHouse schema").add_subparsers(dest="action", required=True)
+    db.add_parser("migrate", help="apply pending DDL migrations").set_defaults(handler=_db_migrate)
+
+    command("worker", _worker, "run a Faust stream-processing worker")
+    command("sink", _sink, "land Kafka records in ClickHouse")
+
+    simulate = command("simulate", _simulate, "publish seeded synthetic seizures")
+    simulate.add_argument("--seed", type=int, default=42)
+    simulate.add_argument("--count", type=int, default=1000)
+
+    command("summary", _summary, "print what has landed in ClickHouse")
+
+    demo = command("demo", _demo, "run the whole pipeline end to end and print the result")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--count", type=int, default=2000)
+    demo.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the pipeline to catch up")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    from iprx.kafka_admin import KafkaUnavailable
+    from iprx.local_kafka import LocalKafkaError
+    from iprx.supervise import PipelineError
+    from producers.publisher import PublishError
+    from sinks.clickhouse.migrations import MigrationError
+    from sinks.clickhouse.store import StoreInUse
+    from stream_processors.ruleset import RuleSetError
+
+    try:
+        settings = load_settings(args.config)
+        return args.handler(settings, args)
+    except (
+        ConfigError,
+        PipelineError,
+        KafkaUnavailable,
+        LocalKafkaError,
+        MigrationError,
+        PublishError,
+        RuleSetError,
+        StoreInUse,
+        ConnectionError,
+    ) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

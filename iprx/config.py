@@ -1,0 +1,268 @@
+"""The one place that defines configuration.
+
+Sources, later wins: built-in defaults (they run the local demo), an optional TOML file
+(``--config``, ``IPRX_CONFIG`` or ``./iprx.toml``), environment variables
+``IPRX_<SECTION>_<KEY>`` (plus the conventional ``KAFKA_BOOTSTRAP_SERVERS``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, unknown or malformed; the message names its source."""
+
+
+class Secret(str):
+    """A string that never shows its value in repr, logs or ``config show``."""
+
+    def __repr__(self) -> str:
+        return "Secret('****')"
+
+
+def mask_dsn(dsn: str) -> str:
+    """Return ``dsn`` with any password replaced by ``****``."""
+    parts = urlsplit(dsn)
+    if parts.password is None:
+        return dsn
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    netloc = f"{parts.username}:****@{host}" if parts.username else f"****@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: str = "PLAINTEXT"  # PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL
+    sasl_mechanism: str | None = None  # PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512
+    sasl_username: str | None = None
+    sasl_password: Secret | None = None
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    ssl_password: Secret | None = None
+    topic_prefix: str = "iprx."
+    partitions: int = 3
+    replication_factor: int = 1
+    # Ports of the broker that `iprx kafka up` runs on this machine.
+    local_port: int = 9092
+    local_controller_port: int = 9093
+
+
+@dataclass(frozen=True)
+class ClickHouseSettings:
+    # Empty means chdb:///<data_dir>/clickhouse (embedded, on disk). May embed a password: not in repr.
+    dsn: str = field(default="", repr=False)
+    database: str = "iprx"
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    group_id: str = "iprx-worker"
+    # Empty means the rule set shipped with stream_processors.
+    ruleset_file: str = ""
+    metrics_port: int = 0  # 0 = no /metrics endpoint
+
+
+@dataclass(frozen=True)
+class SinkSettings:
+    group_id: str = "iprx-sink"
+    batch_size: int = 5000
+    batch_timeout_ms: int = 500
+    retry_backoff_max_s: float = 30.0
+    metrics_port: int = 0
+
+
+@dataclass(frozen=True)
+class PublisherSettings:
+    # Member id stamped on events this installation publishes (X-Road style).
+    publisher_id: str = "CN/GOV/GACC/seizures"
+    compression: str = "lz4"
+    linger_ms: int = 20
+    delivery_timeout_ms: int = 120_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: str = ".iprx"
+    kafka: KafkaSettings = field(default_factory=KafkaSettings)
+    clickhouse: ClickHouseSettings = field(default_factory=ClickHouseSettings)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
+    sink: SinkSettings = field(default_factory=SinkSettings)
+    publisher: PublisherSettings = field(default_factory=PublisherSettings)
+    source: str = "defaults"
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    @property
+    def clickhouse_dsn(self) -> str:
+        return self.clickhouse.dsn or f"chdb://{self.data_path / 'clickhouse'}"
+
+    def topic(self, name: str) -> str:
+        """Full Kafka topic name for a logical topic name from ``iprx.topics``."""
+        return f"{self.kafka.topic_prefix}{name}"
+
+
+_SECTION_TYPES = {
+    "kafka": KafkaSettings,
+    "clickhouse": ClickHouseSettings,
+    "worker": WorkerSettings,
+    "sink": SinkSettings,
+    "publisher": PublisherSettings,
+}
+_ENV_ALIASES = {"KAFKA_BOOTSTRAP_SERVERS": ("kafka", "bootstrap_servers")}
+
+
+def _coerce(raw: object, annotation: object, where: str) -> object:
+    args = typing.get_args(annotation)
+    optional = type(None) in args
+    base = next((a for a in args if a is not type(None)), annotation) if args else annotation
+    if raw is None or (optional and raw == ""):
+        if optional:
+            return None
+        raise ConfigError(f"{where}: a value is required")
+    try:
+        if base is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(f"expected true/false, got {raw!r}")
+        if base is int:
+            if isinstance(raw, bool):
+                raise ValueError("expected an integer")
+            return int(raw)
+        if base is float:
+            return float(raw)
+        if base is Secret:
+            return Secret(str(raw))
+        return str(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _hints(cls: type) -> dict[str, object]:
+    return typing.get_type_hints(cls, globalns={"Secret": Secret})
+
+
+def _section(name: str, cls: type, values: dict[str, object], origin: dict[str, str]) -> object:
+    hints = _hints(cls)
+    unknown = sorted(set(values) - set(hints))
+    if unknown:
+        where = origin.get(f"{name}.{unknown[0]}", "configuration")
+        raise ConfigError(f"{where}: unknown key(s) in [{name}]: {', '.join(unknown)}; valid keys: {', '.join(hints)}")
+    return cls(
+        **{k: _coerce(v, hints[k], f"{origin.get(f'{name}.{k}', name)} ({name}.{k})") for k, v in values.items()}
+    )
+
+
+def _find_file(explicit: str | os.PathLike[str] | None, env: typing.Mapping[str, str]) -> Path | None:
+    if explicit:
+        path = Path(explicit)
+    elif env.get("IPRX_CONFIG"):
+        path = Path(env["IPRX_CONFIG"])
+    else:
+        path = Path("iprx.toml")
+        return path if path.is_file() else None
+    if not path.is_file():
+        raise ConfigError(f"configuration file {path} does not exist")
+    return path
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None, env: typing.Mapping[str, str] | None = None
+) -> Settings:
+    """Build the effective settings from defaults, the TOML file and the environment."""
+    env = os.environ if env is None else env
+    layered: dict[str, dict[str, object]] = {name: {} for name in _SECTION_TYPES}
+    top: dict[str, object] = {}
+    path = _find_file(config_file, env)
+    origin: dict[str, str] = {}
+    if path is not None:
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        for key, value in doc.items():
+            if key in _SECTION_TYPES and isinstance(value, dict):
+                layered[key].update(value)
+                origin.update({f"{key}.{k}": str(path) for k in value})
+            elif key == "data_dir":
+                top[key] = value
+            else:
+                raise ConfigError(
+                    f"{path}: unknown entry {key!r}; expected data_dir or a section [{'], ['.join(_SECTION_TYPES)}]"
+                )
+    for alias, (section, key) in _ENV_ALIASES.items():
+        if env.get(alias):
+            layered[section][key] = env[alias]
+            origin[f"{section}.{key}"] = f"${alias}"
+    for section, cls in _SECTION_TYPES.items():
+        for key in _hints(cls):
+            name = f"IPRX_{section}_{key}".upper()
+            if name in env:
+                layered[section][key] = env[name]
+                origin[f"{section}.{key}"] = f"${name}"
+    if "IPRX_DATA_DIR" in env:
+        top["data_dir"] = env["IPRX_DATA_DIR"]
+    data_dir = Path(str(top.get("data_dir", Settings.data_dir))).expanduser()
+    if not data_dir.is_absolute():
+        base = path.parent if path is not None and "data_dir" in top and "IPRX_DATA_DIR" not in env else Path.cwd()
+        data_dir = (base / data_dir).resolve()
+    sections = {name: _section(name, cls, layered[name], origin) for name, cls in _SECTION_TYPES.items()}
+    settings = Settings(data_dir=str(data_dir), source=str(path) if path else "defaults", **sections)
+    validate(settings)
+    return settings
+
+
+_PROTOCOLS = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"}
+_MECHANISMS = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}
+
+
+def validate(settings: Settings) -> None:
+    """Reject combinations that would only fail later, deep inside a client library."""
+    k = settings.kafka
+    if k.security_protocol not in _PROTOCOLS:
+        raise ConfigError(f"kafka.security_protocol must be one of {sorted(_PROTOCOLS)}, got {k.security_protocol!r}")
+    if k.security_protocol.startswith("SASL"):
+        if k.sasl_mechanism not in _MECHANISMS:
+            raise ConfigError(f"kafka.sasl_mechanism must be one of {sorted(_MECHANISMS)} for {k.security_protocol}")
+        if not k.sasl_username or not k.sasl_password:
+            raise ConfigError("kafka.sasl_username and kafka.sasl_password are required for SASL")
+    if k.partitions < 1 or k.replication_factor < 1:
+        raise ConfigError("kafka.partitions and kafka.replication_factor must be >= 1")
+    if not settings.clickhouse.database.isidentifier():
+        raise ConfigError(f"clickhouse.database must be a plain identifier, got {settings.clickhouse.database!r}")
+    if settings.sink.batch_size < 1 or settings.sink.batch_timeout_ms < 1:
+        raise ConfigError("sink.batch_size and sink.batch_timeout_ms must be >= 1")
+
+
+def describe(settings: Settings) -> dict[str, object]:
+    """The effective settings as a nested dict with every secret masked."""
+    out: dict[str, object] = {"source": settings.source, "data_dir": settings.data_dir}
+    for name in _SECTION_TYPES:
+        section = getattr(settings, name)
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(section):
+            value = getattr(section, f.name)
+            if isinstance(value, Secret):
+                value = "****"
+            values[f.name] = value
+        out[name] = values
+    ch = typing.cast(dict, out["clickhouse"])
+    ch["dsn"] = mask_dsn(settings.clickhouse_dsn)
+    return out

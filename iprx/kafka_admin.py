@@ -1,0 +1,108 @@
+"""Cluster-level Kafka operations: reachability, topic creation and consumer-group lag."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from iprx import topics
+from iprx.config import Settings
+from iprx.kafka_clients import kafka_python_options
+
+
+class KafkaUnavailable(ConnectionError):
+    """No broker answered a metadata request."""
+
+
+def admin_client(settings: Settings, timeout_s: float = 10.0) -> KafkaAdminClient:
+    try:
+        return KafkaAdminClient(
+            **kafka_python_options(settings.kafka),
+            client_id="iprx-admin",
+            request_timeout_ms=int(timeout_s * 1000),
+            bootstrap_timeout_ms=int(timeout_s * 1000),
+        )
+    except KafkaError as exc:
+        raise KafkaUnavailable(
+            f"no Kafka broker answered at {settings.kafka.bootstrap_servers} ({exc}); "
+            "start the local one with `iprx kafka up` or set KAFKA_BOOTSTRAP_SERVERS"
+        ) from None
+
+
+def wait_for_broker(settings: Settings, timeout_s: float = 60.0) -> str:
+    """Block until a metadata request succeeds; return the cluster id."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            admin = admin_client(settings, timeout_s=5)
+            try:
+                return str(admin.describe_cluster()["cluster_id"])
+            finally:
+                admin.close()
+        except (KafkaUnavailable, KafkaError):
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    name: str
+    created: bool
+
+
+def create_topics(settings: Settings) -> list[TopicResult]:
+    """Create every topic of ``iprx.topics`` that does not exist yet (idempotent)."""
+    admin = admin_client(settings)
+    try:
+        existing = set(admin.list_topics())
+        results = []
+        for spec in topics.ALL:
+            name = settings.topic(spec.name)
+            if name in existing:
+                results.append(TopicResult(name, False))
+                continue
+            new = NewTopic(
+                name,
+                num_partitions=settings.kafka.partitions,
+                replication_factor=settings.kafka.replication_factor,
+                topic_configs={
+                    "retention.ms": str(spec.retention_ms),
+                    "min.insync.replicas": str(min(2, settings.kafka.replication_factor)),
+                },
+            )
+            try:
+                admin.create_topics([new])
+                results.append(TopicResult(name, True))
+            except TopicAlreadyExistsError:  # created concurrently by another process
+                results.append(TopicResult(name, False))
+        return results
+    finally:
+        admin.close()
+
+
+def group_lag(settings: Settings, group_id: str, topic_names: list[str]) -> dict[TopicPartition, int]:
+    """Records each partition of ``topic_names`` holds beyond ``group_id``'s committed offset."""
+    admin = admin_client(settings)
+    consumer = KafkaConsumer(
+        **kafka_python_options(settings.kafka), client_id="iprx-lag", group_id=None, enable_auto_commit=False
+    )
+    try:
+        committed = admin.list_group_offsets(group_id).get(group_id, {})
+        partitions = [
+            TopicPartition(name, p) for name in topic_names for p in sorted(consumer.partitions_for_topic(name) or ())
+        ]
+        ends = consumer.end_offsets(partitions)
+        starts = consumer.beginning_offsets(partitions)
+        lag = {}
+        for tp in partitions:
+            done = committed[tp].offset if tp in committed and committed[tp].offset >= 0 else starts[tp]
+            lag[tp] = max(ends[tp] - done, 0)
+        return lag
+    finally:
+        consumer.close()
+        admin.close()

@@ -1,0 +1,44 @@
+"""Entry points of the long-running processes: the Faust worker and the ClickHouse sink."""
+
+from __future__ import annotations
+
+import logging
+
+from prometheus_client import start_http_server
+
+from iprx.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(settings: Settings) -> None:
+    """Run one Faust worker until SIGTERM/SIGINT; several workers share the partitions."""
+    import faust
+
+    from stream_processors.app import create_app
+
+    app = create_app(settings)
+    if settings.worker.metrics_port:
+        start_http_server(settings.worker.metrics_port, addr="127.0.0.1")
+    worker = faust.Worker(app, loglevel="INFO", quiet=True, redirect_stdouts=False)
+    worker.execute_from_commandline()
+
+
+def run_sink(settings: Settings) -> None:
+    """Apply pending migrations, then land records in ClickHouse until SIGTERM/SIGINT."""
+    from sinks.clickhouse.migrations import migrate
+    from sinks.clickhouse.sink import ClickHouseSink
+    from sinks.clickhouse.store import Store
+    from sinks.runner import SinkRunner
+
+    store = Store(settings, "iprx sink")
+    try:
+        for migration in migrate(store.client, store.database):
+            log.info("applied migration %04d_%s", migration.version, migration.name)
+        if settings.sink.metrics_port:
+            start_http_server(settings.sink.metrics_port, addr="127.0.0.1")
+        runner = SinkRunner(settings, ClickHouseSink(store))
+    except BaseException:
+        store.close()
+        raise
+    runner.run()

@@ -1,0 +1,99 @@
+"""Starting pipeline processes, and waiting on consumer-group lag until they have caught up."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections import deque
+from pathlib import Path
+from typing import IO
+
+from kafka.errors import KafkaError
+
+from iprx import topics
+from iprx.config import Settings
+from iprx.kafka_admin import group_lag
+
+
+class PipelineError(RuntimeError):
+    """A pipeline process died or the pipeline did not catch up in time."""
+
+
+def say(message: str) -> None:
+    print(f"[iprx] {message}", flush=True)
+
+
+class Child:
+    """A pipeline process started by the demo, logging to a file, stopped by PID."""
+
+    def __init__(self, name: str, args: list[str], log_dir: Path, env: dict[str, str]) -> None:
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self._log: IO[bytes] = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "iprx", *args], stdout=self._log, stderr=subprocess.STDOUT, env=env
+        )
+        say(f"started {name} (pid {self.proc.pid}), log {self.log_path}")
+
+    def check_alive(self) -> None:
+        if self.proc.poll() is not None:
+            raise PipelineError(f"{self.name} exited with code {self.proc.returncode}:\n{self.tail()}")
+
+    def tail(self, lines: int = 25) -> str:
+        with open(self.log_path, errors="replace") as f:
+            return "".join(deque(f, maxlen=lines))
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                say(f"{self.name} did not stop within {timeout:.0f}s; killing pid {self.proc.pid}")
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+def pipeline_groups(settings: Settings) -> list[tuple[str, list[str]]]:
+    """The consumer groups of the pipeline with the topics each reads, in processing order."""
+    landed = [settings.topic(t.name) for t in (topics.SEIZURE, topics.SIGNALS, topics.DEAD_LETTER)]
+    return [
+        (settings.worker.group_id, [settings.topic(topics.SEIZURE.name)]),
+        (settings.sink.group_id, landed),
+    ]
+
+
+def wait_until_caught_up(
+    settings: Settings, groups: list[tuple[str, list[str]]], children: list[Child], timeout_s: float
+) -> None:
+    """Poll consumer-group lag until every group has committed everything, twice in a row, or fail.
+
+    Groups are read in order each round: a downstream group's lag is final only once the groups
+    before it have published all they will publish.
+    """
+    deadline = time.monotonic() + timeout_s
+    calm = 0
+    while True:
+        for child in children:
+            child.check_alive()
+        try:
+            lags = {group: sum(group_lag(settings, group, names).values()) for group, names in groups}
+        except KafkaError as exc:
+            if not getattr(exc, "retriable", False):
+                raise
+            say(f"waiting for the consumer groups to form ({type(exc).__name__})")
+            lags = {}
+        else:
+            say("waiting for the pipeline: " + ", ".join(f"{g} lag {n}" for g, n in lags.items()))
+        calm = calm + 1 if lags and not any(lags.values()) else 0
+        if calm >= 2:
+            return
+        if time.monotonic() > deadline:
+            raise PipelineError(
+                f"pipeline did not catch up within {timeout_s:.0f}s (lag {lags or 'unknown'}); "
+                f"logs: {', '.join(str(c.log_path) for c in children)}"
+            )
+        time.sleep(1.0)

@@ -1,0 +1,6 @@
+"""Publishing library and input adapters for ministry, customs and province systems."""
+
+from producers.families import FAMILIES, Family
+from producers.publisher import DeliveryReport, Publisher, PublishError
+
+__all__ = ["FAMILIES", "DeliveryReport", "Family", "PublishError", "Publisher"]

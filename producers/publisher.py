@@ -1,0 +1,117 @@
+"""The publishing library: validated, Avro-encoded, idempotent and confirmed delivery to Kafka."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaProducer
+
+from iprx.config import Settings
+from iprx.kafka_clients import kafka_python_options
+from producers.families import FAMILIES
+from producers.validation import FieldError
+from schemas import SchemaError, SingleObjectCodec
+
+log = logging.getLogger(__name__)
+
+
+class PublishError(RuntimeError):
+    """A record could not be published; ``reason`` says why (validation or delivery)."""
+
+
+class RecordRejected(PublishError):
+    def __init__(self, family: str, errors: list[FieldError] | list[SchemaError]) -> None:
+        super().__init__(f"{family}: " + "; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (event_id, reason)
+
+
+class Publisher:
+    """Publishes records of the registered families; use as a context manager to flush on exit."""
+
+    def __init__(self, settings: Settings, codec: SingleObjectCodec | None = None) -> None:
+        self.settings = settings
+        self.codec = codec or SingleObjectCodec()
+        p = settings.publisher
+        self._producer = KafkaProducer(
+            **kafka_python_options(settings.kafka),
+            acks="all",
+            enable_idempotence=True,
+            compression_type=p.compression or None,
+            linger_ms=p.linger_ms,
+            delivery_timeout_ms=p.delivery_timeout_ms,
+            max_in_flight_requests_per_connection=5,
+            client_id=f"iprx-publisher-{p.publisher_id}",
+        )
+        self._lock = threading.Lock()
+        self.report = DeliveryReport()
+
+    def publish(self, family: str, record: dict[str, Any]) -> None:
+        """Validate, encode and send one record; raise :class:`RecordRejected` if it is invalid.
+
+        Delivery is asynchronous: :meth:`flush` waits for it and reports failures.
+        """
+        spec = FAMILIES[family]
+        header = record["header"]
+        header.setdefault("publisher", self.settings.publisher.publisher_id)
+        if header.get("published_at") is None:
+            header["published_at"] = datetime.now(UTC)
+        errors = spec.check(record)
+        if errors:
+            raise RecordRejected(family, errors)
+        try:
+            value = self.codec.encode(spec.schema, record)
+        except SchemaError as exc:
+            raise RecordRejected(family, [exc]) from None
+        event_id = str(header["event_id"])
+        future = self._producer.send(
+            self.settings.topic(spec.topic.name),
+            value=value,
+            key=spec.key(record).encode(),
+            headers=[
+                ("iprx-schema", spec.schema.encode()),
+                ("iprx-publisher", str(header["publisher"]).encode()),
+                ("iprx-event-type", str(header["event_type"]).encode()),
+            ],
+        )
+        future.add_callback(self._delivered)
+        future.add_errback(self._failed, event_id)
+
+    def _delivered(self, _metadata: Any) -> None:
+        with self._lock:
+            self.report.delivered += 1
+
+    def _failed(self, event_id: str, exc: BaseException) -> None:
+        log.error("delivery of event %s failed: %s", event_id, exc)
+        with self._lock:
+            self.report.failed.append((event_id, str(exc)))
+
+    def flush(self, timeout: float | None = None) -> DeliveryReport:
+        """Wait until every sent record is acknowledged or failed; raise if any failed."""
+        self._producer.flush(timeout)
+        if self.report.failed:
+            first = self.report.failed[0]
+            raise PublishError(f"{len(self.report.failed)} record(s) not delivered; first: {first[0]}: {first[1]}")
+        return self.report
+
+    def close(self) -> None:
+        self._producer.close()
+
+    def __enter__(self) -> Publisher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.flush()
+        finally:
+            self.close()

@@ -1,0 +1,1 @@
+"""The ClickHouse target: connection, DDL migrations, row mapping and the sink itself."""

@@ -1,0 +1,111 @@
+"""ClickHouseSink: decodes a batch, lands good rows in their table and bad ones as dead letters."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any
+
+from clickhouse_connect.driver.exceptions import DatabaseError, DataError, OperationalError
+
+from iprx import dead_letters
+from schemas import DecodeError, SingleObjectCodec
+from sinks.base import Batch, Sink, SourceRecord
+from sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS, Position
+from sinks.clickhouse.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class ClickHouseUnavailable(RuntimeError):
+    """ClickHouse could not be reached or did not answer; the batch must be retried, not committed."""
+
+
+class RowsRejected(ValueError):
+    """ClickHouse (or the client's type conversion) refused the rows themselves."""
+
+
+class ClickHouseSink(Sink):
+    def __init__(self, store: Store, codec: SingleObjectCodec | None = None) -> None:
+        self.store = store
+        self.client = store.client
+        self.database = store.database
+        self.codec = codec or SingleObjectCodec()
+        self.rows_written: dict[str, int] = defaultdict(int)
+
+    def write(self, batch: Batch) -> None:
+        tables: dict[str, list[tuple[dict[str, Any], SourceRecord]]] = defaultdict(list)
+        for rec in batch.records:
+            pos = Position(batch.topic, batch.partition, rec.offset)
+            try:
+                if rec.value is None:
+                    raise DecodeError("decode.empty", "record has no value (tombstone or null payload)")
+                schema_name, record = self.codec.decode(rec.value)
+                mapping = MAPPINGS.get(schema_name)
+                if mapping is None:
+                    raise DecodeError("decode.unexpected_schema", f"no table lands {schema_name} records")
+                tables[mapping.table].append((mapping.to_row(record) | pos.columns(), rec))
+            except (DecodeError, KeyError, TypeError, ValueError) as exc:
+                tables[DEAD_LETTER_TABLE].append((self._dead_letter("sink.decode", exc, batch, rec), rec))
+        # Dead letters first: once a family table holds an offset, everything up to it has landed.
+        for table in sorted(tables, key=lambda t: t != DEAD_LETTER_TABLE):
+            rows = tables[table]
+            try:
+                self._insert(table, [row for row, _ in rows], f"{batch.dedup_token()}:{table}")
+            except RowsRejected as exc:
+                log.warning("ClickHouse rejected a batch of %s (%s); landing it row by row", table, exc)
+                self._insert_one_by_one(table, rows, batch)
+
+    def _insert_one_by_one(self, table: str, rows: list[tuple[dict[str, Any], SourceRecord]], batch: Batch) -> None:
+        rejected = []
+        for row, rec in rows:
+            try:
+                self._insert(table, [row], f"{batch.topic}:{batch.partition}:{rec.offset}:{table}")
+            except RowsRejected as exc:
+                if table == DEAD_LETTER_TABLE:
+                    raise  # nowhere left to put it: stop rather than lose it
+                rejected.append(self._dead_letter("sink.insert", exc, batch, rec))
+        if len(rejected) == len(rows) > 1:
+            # A whole batch refused row by row points at ClickHouse, not the data: retry later.
+            raise ClickHouseUnavailable(f"ClickHouse rejected every row of {table}: {rejected[0]['reason']}")
+        if rejected:
+            self._insert(DEAD_LETTER_TABLE, rejected, f"{batch.dedup_token()}:{table}:rejected")
+
+    @staticmethod
+    def _dead_letter(stage: str, exc: Exception, batch: Batch, rec: SourceRecord) -> dict[str, Any]:
+        log.warning("dead letter from %s at %s:%s@%s: %s", stage, batch.topic, batch.partition, rec.offset, exc)
+        row = dead_letters.from_kafka(stage, exc, rec.value, batch.topic, batch.partition, rec.offset)
+        return row | Position(batch.topic, batch.partition, rec.offset).columns()
+
+    def _insert(self, table: str, rows: list[dict[str, Any]], token: str) -> None:
+        columns = list(rows[0])
+        data = [[row[c] for c in columns] for row in rows]
+        try:
+            self.client.insert(
+                f"{self.database}.{table}",
+                data,
+                column_names=columns,
+                settings={"insert_deduplicate": 1, "insert_deduplication_token": token},
+            )
+        except OperationalError as exc:
+            raise ClickHouseUnavailable(str(exc)) from exc
+        except (DatabaseError, DataError, ValueError, TypeError) as exc:
+            raise RowsRejected(str(exc)) from exc
+        self.rows_written[table] += len(rows)
+
+    def landed_offset(self, topic: str, partition: int) -> int | None:
+        """Highest offset of ``topic``/``partition`` present in any table (``None`` if none)."""
+        best: int | None = None
+        for table in {m.table for m in MAPPINGS.values()}:
+            result = self.client.query(
+                f"SELECT max(_offset), count() FROM {self.database}.{table} "
+                "WHERE _topic = {t:String} AND _partition = {p:Int32}",
+                parameters={"t": topic, "p": partition},
+            )
+            top, count = result.result_rows[0]
+            if count and (best is None or top > best):
+                best = int(top)
+        return best
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,155 @@
+"""The sink's consume loop: poll, batch per partition, land, and only then commit."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections import defaultdict
+from typing import Any
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka.errors import CommitFailedError
+from kafka.structs import OffsetAndMetadata
+
+from iprx import topics
+from iprx.config import Settings
+from iprx.kafka_clients import kafka_python_options
+from sinks import metrics
+from sinks.base import Batch, Sink, SourceRecord
+from sinks.clickhouse.sink import ClickHouseUnavailable
+
+log = logging.getLogger(__name__)
+
+LANDED_TOPICS = (topics.SEIZURE, topics.SIGNALS, topics.DEAD_LETTER)
+
+
+class SinkRunner(ConsumerRebalanceListener):
+    """Runs one sink instance of the consumer group until :meth:`stop` (or SIGTERM/SIGINT)."""
+
+    def __init__(self, settings: Settings, sink: Sink) -> None:
+        self.settings = settings
+        self.sink = sink
+        self.batch_size = settings.sink.batch_size
+        self.batch_timeout = settings.sink.batch_timeout_ms / 1000
+        self._stopping = False
+        self._buffers: dict[TopicPartition, list[SourceRecord]] = defaultdict(list)
+        self._first_seen: dict[TopicPartition, float] = {}
+        # Highest offset already in ClickHouse per partition, read once after each assignment.
+        self._landed: dict[TopicPartition, int | None] = {}
+        self.consumer = KafkaConsumer(
+            **kafka_python_options(settings.kafka),
+            group_id=settings.sink.group_id,
+            client_id="iprx-sink",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=settings.sink.batch_size,
+            # An outage holds a batch in retry; staying in the group for that long avoids churn.
+            max_poll_interval_ms=600_000,
+        )
+        self.consumer.subscribe([settings.topic(t.name) for t in LANDED_TOPICS], listener=self)
+
+    # ConsumerRebalanceListener
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        # Uncommitted records of a revoked partition are re-read by its next owner.
+        for tp in revoked:
+            self._buffers.pop(tp, None)
+            self._first_seen.pop(tp, None)
+            self._landed.pop(tp, None)
+        if revoked:
+            log.info("partitions revoked: %s", sorted(f"{tp.topic}:{tp.partition}" for tp in revoked))
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        if assigned:
+            log.info("partitions assigned: %s", sorted(f"{tp.topic}:{tp.partition}" for tp in assigned))
+
+    def stop(self, *_: object) -> None:
+        self._stopping = True
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        log.info("sink started: group %s, topics %s", self.settings.sink.group_id, self.consumer.subscription())
+        try:
+            while not self._stopping:
+                self._poll(timeout_ms=min(100, int(self.batch_timeout * 1000)))
+                now = time.monotonic()
+                for tp in list(self._buffers):
+                    if len(self._buffers[tp]) >= self.batch_size or now - self._first_seen[tp] >= self.batch_timeout:
+                        self._flush(tp)
+            for tp in list(self._buffers):
+                self._flush(tp)
+        finally:
+            self.consumer.close(autocommit=False)
+            self.sink.close()
+            log.info("sink stopped")
+
+    def _poll(self, timeout_ms: int) -> None:
+        polled = self.consumer.poll(timeout_ms=timeout_ms)
+        now = time.monotonic()
+        for tp, records in polled.items():
+            self._first_seen.setdefault(tp, now)
+            self._buffers[tp].extend(SourceRecord(r.offset, r.value, r.timestamp) for r in records)
+
+    def _flush(self, tp: TopicPartition) -> None:
+        records = self._buffers.pop(tp, [])
+        self._first_seen.pop(tp, None)
+        if not records:
+            return
+        if tp not in self._landed:
+            landed = self._retrying(lambda: self.sink.landed_offset(tp.topic, tp.partition), tp)
+            if landed is _REVOKED:
+                return
+            self._landed[tp] = landed
+        landed = self._landed[tp]
+        if landed is not None and records[0].offset <= landed:
+            fresh = [r for r in records if r.offset > landed]
+            metrics.SKIPPED.inc(len(records) - len(fresh))
+            log.info(
+                "%s:%s: %d record(s) up to offset %d had already landed; skipping them",
+                tp.topic,
+                tp.partition,
+                len(records) - len(fresh),
+                landed,
+            )
+            records = fresh
+        if records:
+            batch = Batch(tp.topic, tp.partition, records)
+            started = time.monotonic()
+            if self._retrying(lambda: self.sink.write(batch), tp) is _REVOKED:
+                return
+            metrics.INSERT_SECONDS.observe(time.monotonic() - started)
+            metrics.BATCH_ROWS.observe(len(records))
+            next_offset = records[-1].offset + 1
+        else:
+            next_offset = landed + 1 if landed is not None else 0
+        try:
+            self.consumer.commit({tp: OffsetAndMetadata(next_offset, "", -1)})
+        except CommitFailedError as exc:
+            # The group rebalanced: the new owner re-reads and skips what has landed.
+            log.warning("commit of %s:%s failed (%s); the next owner will resume", tp.topic, tp.partition, exc)
+
+    def _retrying(self, action: Any, tp: TopicPartition) -> Any:
+        """Run ``action`` until it succeeds, backing off while ClickHouse is unavailable."""
+        delay = 0.5
+        while True:
+            try:
+                return action()
+            except ClickHouseUnavailable as exc:
+                metrics.RETRIES.inc()
+                log.error("ClickHouse unavailable (%s); retrying %s:%s in %.1fs", exc, tp.topic, tp.partition, delay)
+                self.consumer.pause(*self.consumer.assignment())
+                deadline = time.monotonic() + delay
+                while time.monotonic() < deadline:
+                    # Keep polling to stay in the group; paused partitions fetch nothing, and whatever
+                    # a partition assigned meanwhile returns is buffered, not lost.
+                    self._poll(timeout_ms=100)
+                    if self._stopping or tp not in self.consumer.assignment():
+                        self.consumer.resume(*self.consumer.paused())
+                        return _REVOKED
+                self.consumer.resume(*self.consumer.paused())
+                delay = min(delay * 2, self.settings.sink.retry_backoff_max_s)
+
+
+_REVOKED = object()

@@ -1,0 +1,1 @@
+"""Faust stream processors: they feed events to the plain-Python rules and publish signals."""
