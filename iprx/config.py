@@ -79,6 +79,8 @@ class SinkSettings:
     batch_size: int = 5000
     batch_timeout_ms: int = 500
     retry_backoff_max_s: float = 30.0
+    # How soon the group notices a crashed sink and hands its partitions to another (or to its restart).
+    session_timeout_ms: int = 10_000
     metrics_port: int = 0
 
 

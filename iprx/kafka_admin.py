@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
@@ -18,14 +21,27 @@ class KafkaUnavailable(ConnectionError):
     """No broker answered a metadata request."""
 
 
+@contextlib.contextmanager
+def _quiet_client_logs() -> Iterator[None]:
+    # While probing, "cannot connect" is an expected answer, not an error worth a stack of log lines.
+    logger = logging.getLogger("kafka")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def admin_client(settings: Settings, timeout_s: float = 10.0) -> KafkaAdminClient:
     try:
-        return KafkaAdminClient(
-            **kafka_python_options(settings.kafka),
-            client_id="iprx-admin",
-            request_timeout_ms=int(timeout_s * 1000),
-            bootstrap_timeout_ms=int(timeout_s * 1000),
-        )
+        with _quiet_client_logs():
+            return KafkaAdminClient(
+                **kafka_python_options(settings.kafka),
+                client_id="iprx-admin",
+                request_timeout_ms=int(timeout_s * 1000),
+                bootstrap_timeout_ms=int(timeout_s * 1000),
+            )
     except KafkaError as exc:
         raise KafkaUnavailable(
             f"no Kafka broker answered at {settings.kafka.bootstrap_servers} ({exc}); "
@@ -38,7 +54,7 @@ def wait_for_broker(settings: Settings, timeout_s: float = 60.0) -> str:
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            admin = admin_client(settings, timeout_s=5)
+            admin = admin_client(settings, timeout_s=min(5.0, timeout_s))
             try:
                 return str(admin.describe_cluster()["cluster_id"])
             finally:

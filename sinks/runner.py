@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 from collections import defaultdict
@@ -47,8 +48,14 @@ class SinkRunner(ConsumerRebalanceListener):
             max_poll_records=settings.sink.batch_size,
             # An outage holds a batch in retry; staying in the group for that long avoids churn.
             max_poll_interval_ms=600_000,
+            session_timeout_ms=settings.sink.session_timeout_ms,
+            heartbeat_interval_ms=max(settings.sink.session_timeout_ms // 3, 1000),
         )
         self.consumer.subscribe([settings.topic(t.name) for t in LANDED_TOPICS], listener=self)
+        self._batches_landed = 0
+        # Crash-test hook: SIGKILL this process after the Nth landed batch, before its commit,
+        # the one moment where a naive sink would duplicate rows on restart.
+        self._kill_after = int(os.environ.get("IPRX_SINK_KILL_AFTER_BATCHES", "0"))
 
     # ConsumerRebalanceListener
     def on_partitions_revoked(self, revoked: Any) -> None:
@@ -122,6 +129,10 @@ class SinkRunner(ConsumerRebalanceListener):
             metrics.INSERT_SECONDS.observe(time.monotonic() - started)
             metrics.BATCH_ROWS.observe(len(records))
             next_offset = records[-1].offset + 1
+            self._batches_landed += 1
+            if self._batches_landed == self._kill_after:
+                log.warning("IPRX_SINK_KILL_AFTER_BATCHES=%d reached: SIGKILL before commit", self._kill_after)
+                os.kill(os.getpid(), signal.SIGKILL)
         else:
             next_offset = landed + 1 if landed is not None else 0
         try:
