@@ -18,7 +18,7 @@ from iprx.config import Settings
 from iprx.kafka_clients import kafka_python_options
 from sinks import metrics
 from sinks.base import Batch, Sink, SourceRecord
-from sinks.clickhouse.sink import ClickHouseUnavailable
+from sinks.clickhouse.errors import ClickHouseUnavailable
 
 log = logging.getLogger(__name__)
 

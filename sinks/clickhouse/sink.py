@@ -6,23 +6,17 @@ import logging
 from collections import defaultdict
 from typing import Any
 
-from clickhouse_connect.driver.exceptions import DatabaseError, DataError, OperationalError
+from clickhouse_connect.driver.exceptions import ClickHouseError
 
 from iprx import dead_letters
 from schemas import DecodeError, SingleObjectCodec
+from sinks import metrics
 from sinks.base import Batch, Sink, SourceRecord
+from sinks.clickhouse.errors import ClickHouseUnavailable, RowsRejected, classify, forget_conversion_error
 from sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS, Position
 from sinks.clickhouse.store import Store
 
 log = logging.getLogger(__name__)
-
-
-class ClickHouseUnavailable(RuntimeError):
-    """ClickHouse could not be reached or did not answer; the batch must be retried, not committed."""
-
-
-class RowsRejected(ValueError):
-    """ClickHouse (or the client's type conversion) refused the rows themselves."""
 
 
 class ClickHouseSink(Sink):
@@ -31,7 +25,6 @@ class ClickHouseSink(Sink):
         self.client = store.client
         self.database = store.database
         self.codec = codec or SingleObjectCodec()
-        self.rows_written: dict[str, int] = defaultdict(int)
 
     def write(self, batch: Batch) -> None:
         tables: dict[str, list[tuple[dict[str, Any], SourceRecord]]] = defaultdict(list)
@@ -65,9 +58,6 @@ class ClickHouseSink(Sink):
                 if table == DEAD_LETTER_TABLE:
                     raise  # nowhere left to put it: stop rather than lose it
                 rejected.append(self._dead_letter("sink.insert", exc, batch, rec))
-        if len(rejected) == len(rows) > 1:
-            # A whole batch refused row by row points at ClickHouse, not the data: retry later.
-            raise ClickHouseUnavailable(f"ClickHouse rejected every row of {table}: {rejected[0]['reason']}")
         if rejected:
             self._insert(DEAD_LETTER_TABLE, rejected, f"{batch.dedup_token()}:{table}:rejected")
 
@@ -80,6 +70,7 @@ class ClickHouseSink(Sink):
     def _insert(self, table: str, rows: list[dict[str, Any]], token: str) -> None:
         columns = list(rows[0])
         data = [[row[c] for c in columns] for row in rows]
+        forget_conversion_error()
         try:
             self.client.insert(
                 f"{self.database}.{table}",
@@ -87,21 +78,22 @@ class ClickHouseSink(Sink):
                 column_names=columns,
                 settings={"insert_deduplicate": 1, "insert_deduplication_token": token},
             )
-        except OperationalError as exc:
-            raise ClickHouseUnavailable(str(exc)) from exc
-        except (DatabaseError, DataError, ValueError, TypeError) as exc:
-            raise RowsRejected(str(exc)) from exc
-        self.rows_written[table] += len(rows)
+        except (ClickHouseError, TypeError, ValueError) as exc:
+            raise classify(exc) from exc
+        metrics.ROWS_INSERTED.labels(table).inc(len(rows))
 
     def landed_offset(self, topic: str, partition: int) -> int | None:
         """Highest offset of ``topic``/``partition`` present in any table (``None`` if none)."""
         best: int | None = None
-        for table in {m.table for m in MAPPINGS.values()}:
-            result = self.client.query(
-                f"SELECT max(_offset), count() FROM {self.database}.{table} "
-                "WHERE _topic = {t:String} AND _partition = {p:Int32}",
-                parameters={"t": topic, "p": partition},
-            )
+        for table in sorted({m.table for m in MAPPINGS.values()}):
+            try:
+                result = self.client.query(
+                    f"SELECT max(_offset), count() FROM {self.database}.{table} "
+                    "WHERE _topic = {t:String} AND _partition = {p:Int32}",
+                    parameters={"t": topic, "p": partition},
+                )
+            except ClickHouseError as exc:
+                raise ClickHouseUnavailable(str(exc)) from exc
             top, count = result.result_rows[0]
             if count and (best is None or top > best):
                 best = int(top)

@@ -98,3 +98,31 @@ def test_landed_offset_is_the_highest_offset_in_any_table(store):
 def test_a_second_process_is_told_the_store_is_in_use(settings, store):
     with pytest.raises(StoreInUse, match="in use by pid"):
         Store(settings, "another command")
+
+
+def test_a_row_clickhouse_refuses_becomes_a_dead_letter_and_the_rest_lands(store, monkeypatch):
+    from sinks.clickhouse import rows as rows_module
+    from sinks.clickhouse import sink as sink_module
+
+    good = encoded(4, 5)
+    poisoned = good[2][0]["seizure_id"]
+
+    def to_row(record):
+        row = rows_module.seizure_row(record)
+        if record["seizure_id"] == poisoned:
+            row["quantity"] = "a great many"  # a value no Int64 column can take
+        return row
+
+    mappings = dict(sink_module.MAPPINGS)
+    mappings["iprx.seizure.SeizureRecorded"] = rows_module.TableMapping("seizures", to_row)
+    monkeypatch.setattr(sink_module, "MAPPINGS", mappings)
+
+    ClickHouseSink(store).write(Batch(TOPIC, 0, [SourceRecord(i, v, 0) for i, (_, v) in enumerate(good)]))
+
+    landed = {r[0] for r in store.client.query("SELECT seizure_id FROM iprx.seizures").result_rows}
+    assert landed == {r["seizure_id"] for r, _ in good} - {poisoned}
+    [(stage, offset, field, reason)] = store.client.query(
+        "SELECT stage, source_offset, field, reason FROM iprx.dead_letters"
+    ).result_rows
+    assert (stage, offset, field) == ("sink.insert", 2, "quantity")
+    assert reason.startswith("column quantity (Int64): invalid literal for int()"), reason
