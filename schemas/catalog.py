@@ -57,7 +57,7 @@ def load_directory(directory: Path) -> dict[str, LoadedSchema]:
             expanded = load_schema(path, _write_hint=False)
         except (SchemaParseException, UnknownType, ValueError, KeyError, OSError) as exc:
             raise SchemaError("schema.invalid", f"{path.name}: {exc}") from None
-        name = _full_name(expanded)
+        name = full_name(expanded)
         if name != path.stem:
             raise SchemaError("schema.misnamed", f"{path.name} defines {name}; name the file {name}.avsc")
         loaded[name] = compile_schema(name, expanded)
@@ -129,7 +129,8 @@ class SchemaCatalog:
         return iter(self._by_name[n] for n in self.names())
 
 
-def _full_name(schema: Mapping[str, Any]) -> str:
+def full_name(schema: Mapping[str, Any]) -> str:
+    """The full name of a named schema: its name qualified by its namespace."""
     name = str(schema.get("name", ""))
     namespace = schema.get("namespace")
     return name if "." in name or not namespace else f"{namespace}.{name}"

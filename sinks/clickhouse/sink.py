@@ -9,7 +9,7 @@ from typing import Any
 from clickhouse_connect.driver.exceptions import DatabaseError, DataError, OperationalError
 
 from iprx import dead_letters
-from schemas import DecodeError, SingleObjectCodec
+from schemas import DecodeError, Serializer, SingleObjectCodec
 from sinks.base import Batch, Sink, SourceRecord
 from sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS, Position
 from sinks.clickhouse.store import Store
@@ -26,7 +26,7 @@ class RowsRejected(ValueError):
 
 
 class ClickHouseSink(Sink):
-    def __init__(self, store: Store, codec: SingleObjectCodec | None = None) -> None:
+    def __init__(self, store: Store, codec: Serializer | None = None) -> None:
         self.store = store
         self.client = store.client
         self.database = store.database
