@@ -6,6 +6,7 @@ with millisecond precision, Decimals at the schema's scale), so a round trip mus
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -72,3 +73,14 @@ def _strategy(schema: Any, named: dict[str, st.SearchStrategy[Any]], namespace: 
     if kind == "map":
         return st.dictionaries(st.text(max_size=8), _strategy(schema["values"], named, namespace), max_size=3)
     return _strategy(kind, named, namespace)
+
+
+def uuids_as_text(value: Any) -> Any:
+    """``value`` with UUID objects as text: the avro library takes uuid-typed values as strings."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: uuids_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [uuids_as_text(v) for v in value]
+    return value

@@ -4,7 +4,6 @@ messages written by the reference `avro` library decode too."""
 import contextlib
 import io
 import json
-import uuid
 
 import avro.io
 import avro.schema
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 from schemas import DecodeError, SchemaError, SingleObjectCodec, default_catalog
 from schemas.catalog import SchemaCatalog, load_directory, load_history
 from schemas.history import snapshot
-from tests.avro_records import records
+from tests.avro_records import records, uuids_as_text
 
 catalog = default_catalog()
 codec = SingleObjectCodec()
@@ -102,22 +101,11 @@ def test_property_messages_written_by_the_avro_library_decode(schema):
     @given(record=records(schema.expanded))
     def foreign(record):
         buf = io.BytesIO()
-        avro.io.DatumWriter(writer_schema).write(_uuids_as_text(record), avro.io.BinaryEncoder(buf))
+        avro.io.DatumWriter(writer_schema).write(uuids_as_text(record), avro.io.BinaryEncoder(buf))
         framed = b"\xc3\x01" + fingerprint + buf.getvalue()
         assert codec.decode(framed) == (schema.name, record)
 
     foreign()
-
-
-def _uuids_as_text(value):
-    """The avro library takes uuid-typed values as text, fastavro returns UUID objects."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _uuids_as_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_uuids_as_text(v) for v in value]
-    return value
 
 
 def test_history_holds_the_current_version_of_every_schema(tmp_path):
