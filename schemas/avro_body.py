@@ -26,23 +26,26 @@ def read_body(data: bytes, offset: int, writer: LoadedSchema, reader: LoadedSche
     """Decode the body at ``data[offset:]`` written with ``writer`` into the shape of ``reader``."""
     body = io.BytesIO(data)
     body.seek(offset)
-    label = writer.name if writer.version is None else f"{writer.name} v{writer.version}"
     try:
         # Same fingerprint: no resolution needed, the fast path.
         resolve = None if writer.fingerprint == reader.fingerprint else reader.parsed
         record = schemaless_reader(body, writer.parsed, resolve)
     except EOFError:
-        raise DecodeError("decode.truncated", f"body ends early for {label}") from None
+        raise DecodeError("decode.truncated", f"body ends early for {_label(writer)}") from None
     except Exception as exc:  # fastavro raises many types on garbage (ValueError, UnicodeDecodeError, ...)
         code = "decode.unresolvable" if type(exc).__name__ == "SchemaResolutionError" else "decode.malformed"
-        raise DecodeError(code, f"body is not a valid {label}: {type(exc).__name__}: {exc}") from None
+        raise DecodeError(code, f"body is not a valid {_label(writer)}: {type(exc).__name__}: {exc}") from None
     if body.tell() != len(data):
         raise DecodeError(
-            "decode.trailing_bytes", f"{len(data) - body.tell()} unexpected bytes after a complete {label}"
+            "decode.trailing_bytes", f"{len(data) - body.tell()} unexpected bytes after a complete {_label(writer)}"
         )
     if not isinstance(record, dict):
-        raise DecodeError("decode.malformed", f"{label} decoded to {type(record).__name__}, not a record")
+        raise DecodeError("decode.malformed", f"{_label(writer)} decoded to {type(record).__name__}, not a record")
     return record
+
+
+def _label(schema: LoadedSchema) -> str:
+    return schema.name if schema.version is None else f"{schema.name} v{schema.version}"
 
 
 def explain_encode_failure(schema: LoadedSchema, record: Any, exc: Exception) -> EncodeError:
