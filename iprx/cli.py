@@ -7,10 +7,15 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from iprx.config import ConfigError, Settings, describe, load_settings
+from schemas.errors import SchemaError
+from schemas.evolution import MODES, PROJECT_MODE
 
 log = logging.getLogger("iprx")
+# The generated schema reference lives with the code it documents.
+DOCS_FILE = Path(__file__).resolve().parents[1] / "docs" / "schemas.md"
 
 
 def _config_show(settings: Settings, args: argparse.Namespace) -> int:
@@ -96,6 +101,80 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _schemas_check(settings: Settings, args: argparse.Namespace) -> int:
+    from schemas import default_catalog
+    from schemas.evolution import check
+    from schemas.revisions import from_directory, from_git, is_shallow
+
+    transitive = args.mode.endswith("_TRANSITIVE")
+    if Path(args.against).is_dir():
+        earlier = from_directory(Path(args.against))
+    else:
+        if transitive and is_shallow():
+            print("note: shallow clone: only the fetched part of the history is checked", file=sys.stderr)
+        earlier = from_git(args.against, transitive)
+    current = {s.name: s.expanded for s in default_catalog()}
+    problems = check(current, earlier, args.mode)
+    for problem in problems:
+        print(problem)
+    labels = ", ".join(s.label for s in earlier) or "nothing (no earlier schemas)"
+    if problems:
+        print(f"{len(problems)} incompatible change(s) under {args.mode} against {labels}", file=sys.stderr)
+        return 1
+    print(f"{len(current)} schemas are {args.mode} compatible with {labels}")
+    return 0
+
+
+def _schemas_show(settings: Settings, args: argparse.Namespace) -> int:
+    from schemas import default_catalog
+
+    catalog = default_catalog()
+    try:
+        schema = catalog.get(args.name)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    print(json.dumps(schema.expanded, indent=2, ensure_ascii=False))
+    version = f"version {schema.version}" if schema.version is not None else "not yet published (iprx schemas snapshot)"
+    print(f"# {schema.name}: CRC-64-AVRO fingerprint {schema.fingerprint.hex()}, {version}")
+    for old in catalog.versions(schema.name):
+        if old.fingerprint != schema.fingerprint:
+            print(f"# earlier version {old.version}: fingerprint {old.fingerprint.hex()}")
+    return 0
+
+
+def _schemas_docs(settings: Settings, args: argparse.Namespace) -> int:
+    from schemas import default_catalog
+    from schemas.docs import render
+
+    text = render(default_catalog())
+    if args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    target = Path(args.output)
+    if args.check:
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            print(f"error: {target} is out of date; run `iprx schemas docs`", file=sys.stderr)
+            return 1
+        print(f"{target} is up to date")
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def _schemas_snapshot(settings: Settings, args: argparse.Namespace) -> int:
+    from schemas.history import snapshot
+
+    written = snapshot()
+    for name, version in written:
+        print(f"published {name} v{version}")
+    if not written:
+        print("every schema is already published")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iprx", description=__doc__)
     parser.add_argument("--config", help="TOML configuration file (default: $IPRX_CONFIG or ./iprx.toml if present)")
@@ -122,6 +201,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="ClickHouse schema").add_subparsers(dest="action", required=True)
     db.add_parser("migrate", help="apply pending DDL migrations").set_defaults(handler=_db_migrate)
+
+    schemas_ = sub.add_parser("schemas", help="Avro schemas").add_subparsers(dest="action", required=True)
+    check = schemas_.add_parser(
+        "check", help="check the schemas against an earlier version (a git revision or a directory)"
+    )
+    check.add_argument(
+        "--against", default="HEAD", help="git revision or directory (default HEAD; transitive modes: its history)"
+    )
+    check.add_argument(
+        "--mode", default=PROJECT_MODE, choices=MODES, help=f"compatibility mode (default {PROJECT_MODE})"
+    )
+    check.set_defaults(handler=_schemas_check)
+    show_schema = schemas_.add_parser("show", help="print one schema (expanded) and its fingerprint")
+    show_schema.add_argument("name", help="full name, e.g. iprx.seizure.SeizureRecorded")
+    show_schema.set_defaults(handler=_schemas_show)
+    docs = schemas_.add_parser("docs", help="write the Markdown reference of every event type and field")
+    docs.add_argument("--output", default=str(DOCS_FILE), help=f"file to write, - for stdout (default {DOCS_FILE})")
+    docs.add_argument("--check", action="store_true", help="only verify that the file is up to date")
+    docs.set_defaults(handler=_schemas_docs)
+    schemas_.add_parser(
+        "snapshot", help="publish changed schemas into schemas/history so their messages stay decodable"
+    ).set_defaults(handler=_schemas_snapshot)
 
     command("worker", _worker, "run a Faust stream-processing worker")
     command("sink", _sink, "land Kafka records in ClickHouse")
@@ -165,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         MigrationError,
         PublishError,
         RuleSetError,
+        SchemaError,
         StoreInUse,
         ConnectionError,
     ) as exc:

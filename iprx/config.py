@@ -94,6 +94,18 @@ class PublisherSettings:
 
 
 @dataclass(frozen=True)
+class SchemaSettings:
+    # single-object: Avro's own framing, no server needed. confluent: 00 + schema id from a registry.
+    wire_format: str = "single-object"
+    # Any Confluent-compatible schema registry, e.g. https://registry.example:8081. Required for confluent.
+    registry_url: str = field(default="", repr=False)
+    registry_username: str | None = None
+    registry_password: Secret | None = None
+    registry_cafile: str | None = None
+    registry_timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: str = ".iprx"
     kafka: KafkaSettings = field(default_factory=KafkaSettings)
@@ -101,6 +113,7 @@ class Settings:
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     sink: SinkSettings = field(default_factory=SinkSettings)
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
+    schemas: SchemaSettings = field(default_factory=SchemaSettings)
     source: str = "defaults"
 
     @property
@@ -122,6 +135,7 @@ _SECTION_TYPES = {
     "worker": WorkerSettings,
     "sink": SinkSettings,
     "publisher": PublisherSettings,
+    "schemas": SchemaSettings,
 }
 _ENV_ALIASES = {"KAFKA_BOOTSTRAP_SERVERS": ("kafka", "bootstrap_servers")}
 
@@ -233,6 +247,7 @@ def load_settings(
 
 _PROTOCOLS = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"}
 _MECHANISMS = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}
+_WIRE_FORMATS = {"single-object", "confluent"}
 
 
 def validate(settings: Settings) -> None:
@@ -251,6 +266,17 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"clickhouse.database must be a plain identifier, got {settings.clickhouse.database!r}")
     if settings.sink.batch_size < 1 or settings.sink.batch_timeout_ms < 1:
         raise ConfigError("sink.batch_size and sink.batch_timeout_ms must be >= 1")
+    s = settings.schemas
+    if s.wire_format not in _WIRE_FORMATS:
+        raise ConfigError(f"schemas.wire_format must be one of {sorted(_WIRE_FORMATS)}, got {s.wire_format!r}")
+    if s.wire_format == "confluent" and not s.registry_url:
+        raise ConfigError("schemas.registry_url is required for wire_format = 'confluent'")
+    if s.registry_url and urlsplit(s.registry_url).scheme not in ("http", "https"):
+        raise ConfigError(f"schemas.registry_url must be an http(s) URL, got {mask_dsn(s.registry_url)!r}")
+    if s.registry_password and not s.registry_username:
+        raise ConfigError("schemas.registry_password needs schemas.registry_username")
+    if s.registry_timeout_s <= 0:
+        raise ConfigError("schemas.registry_timeout_s must be > 0")
 
 
 def describe(settings: Settings) -> dict[str, object]:
@@ -267,4 +293,5 @@ def describe(settings: Settings) -> dict[str, object]:
         out[name] = values
     ch = typing.cast(dict, out["clickhouse"])
     ch["dsn"] = mask_dsn(settings.clickhouse_dsn)
+    typing.cast(dict, out["schemas"])["registry_url"] = mask_dsn(settings.schemas.registry_url)
     return out

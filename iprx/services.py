@@ -26,6 +26,7 @@ def run_worker(settings: Settings) -> None:
 
 def run_sink(settings: Settings) -> None:
     """Apply pending migrations, then land records in ClickHouse until SIGTERM/SIGINT."""
+    from iprx.serialization import serializer_for
     from sinks.clickhouse.migrations import migrate
     from sinks.clickhouse.sink import ClickHouseSink
     from sinks.clickhouse.store import Store
@@ -37,7 +38,7 @@ def run_sink(settings: Settings) -> None:
             log.info("applied migration %04d_%s", migration.version, migration.name)
         if settings.sink.metrics_port:
             start_http_server(settings.sink.metrics_port, addr="127.0.0.1")
-        runner = SinkRunner(settings, ClickHouseSink(store))
+        runner = SinkRunner(settings, ClickHouseSink(store, serializer_for(settings)))
     except BaseException:
         store.close()
         raise

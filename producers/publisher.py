@@ -12,9 +12,10 @@ from kafka import KafkaProducer
 
 from iprx.config import Settings
 from iprx.kafka_clients import kafka_python_options
+from iprx.serialization import serializer_for
 from producers.families import FAMILIES
 from producers.validation import FieldError
-from schemas import SchemaError, SingleObjectCodec
+from schemas import SchemaError, Serializer
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,9 @@ class DeliveryReport:
 class Publisher:
     """Publishes records of the registered families; use as a context manager to flush on exit."""
 
-    def __init__(self, settings: Settings, codec: SingleObjectCodec | None = None) -> None:
+    def __init__(self, settings: Settings, codec: Serializer | None = None) -> None:
         self.settings = settings
-        self.codec = codec or SingleObjectCodec()
+        self.codec = codec or serializer_for(settings)
         p = settings.publisher
         self._producer = KafkaProducer(
             **kafka_python_options(settings.kafka),

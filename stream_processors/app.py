@@ -11,7 +11,8 @@ import faust
 from iprx import dead_letters, topics
 from iprx.config import Settings
 from iprx.kafka_clients import faust_broker_options
-from schemas import DecodeError, SingleObjectCodec
+from iprx.serialization import serializer_for
+from schemas import DecodeError
 from stream_processors import metrics
 from stream_processors.events import Seizure
 from stream_processors.rulebook import Rulebook
@@ -25,7 +26,7 @@ SEIZURE_SCHEMA = "iprx.seizure.SeizureRecorded"
 def create_app(settings: Settings) -> faust.App:
     """Build the worker app for ``settings``; the group id is ``worker.group_id``."""
     rulebook = Rulebook.from_ruleset(load_ruleset(settings.worker.ruleset_file or None))
-    codec = SingleObjectCodec()
+    codec = serializer_for(settings)
     app = faust.App(
         settings.worker.group_id,
         **faust_broker_options(settings.kafka),

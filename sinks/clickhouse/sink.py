@@ -9,7 +9,7 @@ from typing import Any
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
 from iprx import dead_letters
-from schemas import DecodeError, SingleObjectCodec
+from schemas import DecodeError, Serializer, SingleObjectCodec
 from sinks import metrics
 from sinks.base import Batch, Sink, SourceRecord
 from sinks.clickhouse.errors import ClickHouseUnavailable, RowsRejected, classify, forget_conversion_error
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 class ClickHouseSink(Sink):
-    def __init__(self, store: Store, codec: SingleObjectCodec | None = None) -> None:
+    def __init__(self, store: Store, codec: Serializer | None = None) -> None:
         self.store = store
         self.client = store.client
         self.database = store.database

@@ -109,3 +109,47 @@ def test_kafka_client_options_carry_tls_and_sasl(tmp_path):
     assert opts["sasl_mechanism"] == "SCRAM-SHA-256"
     assert opts["sasl_plain_username"] == "u" and opts["sasl_plain_password"] == "p"
     assert opts["ssl_cafile"].endswith("ca.pem")
+
+
+def test_schema_wire_format_defaults_to_single_object_and_reads_the_registry_section(tmp_path):
+    assert load_settings(env={}).schemas.wire_format == "single-object"
+    cfg = tmp_path / "iprx.toml"
+    cfg.write_text(
+        '[schemas]\nwire_format = "confluent"\nregistry_url = "https://sr.example:8081"\n'
+        'registry_username = "gacc"\nregistry_timeout_s = 2.5\n'
+    )
+    s = load_settings(cfg, env={"IPRX_SCHEMAS_REGISTRY_PASSWORD": "t0ps3cret"})
+    assert s.schemas.wire_format == "confluent"
+    assert s.schemas.registry_url == "https://sr.example:8081"
+    assert s.schemas.registry_timeout_s == 2.5
+    assert s.schemas.registry_password == "t0ps3cret"
+    shown = repr(describe(s)) + repr(s)
+    assert "t0ps3cret" not in shown
+    assert describe(s)["schemas"]["registry_password"] == "****"
+
+
+def test_registry_url_credentials_are_masked():
+    s = load_settings(
+        env={"IPRX_SCHEMAS_WIRE_FORMAT": "confluent", "IPRX_SCHEMAS_REGISTRY_URL": "https://u:pw@sr.example"}
+    )
+    assert describe(s)["schemas"]["registry_url"] == "https://u:****@sr.example"
+    assert "pw@" not in repr(s)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"IPRX_SCHEMAS_WIRE_FORMAT": "avro"}, "schemas.wire_format must be one of"),
+        ({"IPRX_SCHEMAS_WIRE_FORMAT": "confluent"}, "schemas.registry_url is required"),
+        ({"IPRX_SCHEMAS_REGISTRY_URL": "sr.example:8081"}, "must be an http(s) URL"),
+        (
+            {"IPRX_SCHEMAS_REGISTRY_URL": "http://sr:8081", "IPRX_SCHEMAS_REGISTRY_PASSWORD": "x"},
+            "registry_password needs schemas.registry_username",
+        ),
+        ({"IPRX_SCHEMAS_REGISTRY_TIMEOUT_S": "0"}, "registry_timeout_s must be > 0"),
+    ],
+)
+def test_bad_schema_settings_are_refused(env, message):
+    with pytest.raises(ConfigError) as err:
+        load_settings(env=env)
+    assert message in str(err.value)
