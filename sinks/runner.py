@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -52,6 +53,8 @@ class SinkRunner(ConsumerRebalanceListener):
             heartbeat_interval_ms=max(settings.sink.session_timeout_ms // 3, 1000),
         )
         self.consumer.subscribe([settings.topic(t.name) for t in LANDED_TOPICS], listener=self)
+        self._committed: dict[TopicPartition, int] = {}
+        self._lag_reported_at = 0.0
         self._batches_landed = 0
         # Crash-test hook: SIGKILL this process after the Nth landed batch, before its commit,
         # the one moment where a naive sink would duplicate rows on restart.
@@ -61,6 +64,9 @@ class SinkRunner(ConsumerRebalanceListener):
     def on_partitions_revoked(self, revoked: Any) -> None:
         # Uncommitted records of a revoked partition are re-read by its next owner.
         for tp in revoked:
+            self._committed.pop(tp, None)
+            with contextlib.suppress(KeyError):
+                metrics.LAG.remove(tp.topic, str(tp.partition))
             self._buffers.pop(tp, None)
             self._first_seen.pop(tp, None)
             self._landed.pop(tp, None)
@@ -85,12 +91,25 @@ class SinkRunner(ConsumerRebalanceListener):
                 for tp in list(self._buffers):
                     if len(self._buffers[tp]) >= self.batch_size or now - self._first_seen[tp] >= self.batch_timeout:
                         self._flush(tp)
+                if now - self._lag_reported_at >= 1.0:
+                    self._report_lag()
+                    self._lag_reported_at = now
             for tp in list(self._buffers):
                 self._flush(tp)
         finally:
             self.consumer.close(autocommit=False)
             self.sink.close()
             log.info("sink stopped")
+
+    def _report_lag(self) -> None:
+        for tp in self.consumer.assignment():
+            highwater = self.consumer.highwater(tp)
+            if highwater is None:
+                continue  # no fetch response yet
+            done = self._committed.get(tp)
+            if done is None:
+                done = self.consumer.position(tp) - len(self._buffers.get(tp, ()))
+            metrics.LAG.labels(tp.topic, str(tp.partition)).set(max(highwater - done, 0))
 
     def _poll(self, timeout_ms: int) -> None:
         polled = self.consumer.poll(timeout_ms=timeout_ms)
@@ -137,6 +156,7 @@ class SinkRunner(ConsumerRebalanceListener):
             next_offset = landed + 1 if landed is not None else 0
         try:
             self.consumer.commit({tp: OffsetAndMetadata(next_offset, "", -1)})
+            self._committed[tp] = next_offset
         except CommitFailedError as exc:
             # The group rebalanced: the new owner re-reads and skips what has landed.
             log.warning("commit of %s:%s failed (%s); the next owner will resume", tp.topic, tp.partition, exc)
