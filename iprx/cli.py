@@ -53,11 +53,15 @@ def _topics_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _db_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from sinks.clickhouse.migrations import migrate
+    from sinks.clickhouse.migrations import migrate, plan
     from sinks.clickhouse.store import Store
 
+    if args.print:
+        for statement in plan(settings.clickhouse.database, settings.clickhouse.cluster or None):
+            print(f"{statement};\n")
+        return 0
     with Store(settings, "iprx db migrate") as store:
-        applied = migrate(store.client, store.database)
+        applied = migrate(store.client, store.database, cluster=store.cluster)
     for m in applied:
         print(f"applied {m.version:04d}_{m.name}")
     print(f"database {settings.clickhouse.database}: up to date ({len(applied)} migration(s) applied now)")
@@ -200,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     topics_.add_parser("create", help="create every topic (idempotent)").set_defaults(handler=_topics_create)
 
     db = sub.add_parser("db", help="ClickHouse schema").add_subparsers(dest="action", required=True)
-    db.add_parser("migrate", help="apply pending DDL migrations").set_defaults(handler=_db_migrate)
+    db_migrate = db.add_parser("migrate", help="apply pending DDL migrations")
+    db_migrate.add_argument("--print", action="store_true", help="print every statement (for review) instead")
+    db_migrate.set_defaults(handler=_db_migrate)
 
     schemas_ = sub.add_parser("schemas", help="Avro schemas").add_subparsers(dest="action", required=True)
     check = schemas_.add_parser(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -63,6 +64,10 @@ class ClickHouseSettings:
     # Empty means chdb:///<data_dir>/clickhouse (embedded, on disk). May embed a password: not in repr.
     dsn: str = field(default="", repr=False)
     database: str = "iprx"
+    # Password for a server DSN, kept out of the DSN so it is never printed or logged.
+    password: Secret | None = None
+    # Cluster name: DDL is rendered ON CLUSTER with Replicated engines and Distributed tables.
+    cluster: str = ""
 
 
 @dataclass(frozen=True)
@@ -264,6 +269,10 @@ def validate(settings: Settings) -> None:
         raise ConfigError("kafka.partitions and kafka.replication_factor must be >= 1")
     if not settings.clickhouse.database.isidentifier():
         raise ConfigError(f"clickhouse.database must be a plain identifier, got {settings.clickhouse.database!r}")
+    if settings.clickhouse.cluster and not re.fullmatch(r"[A-Za-z0-9_.-]+", settings.clickhouse.cluster):
+        raise ConfigError(f"clickhouse.cluster must be a plain cluster name, got {settings.clickhouse.cluster!r}")
+    if settings.clickhouse.cluster and settings.clickhouse_dsn.startswith("chdb://"):
+        raise ConfigError("clickhouse.cluster needs a ClickHouse server DSN, not the embedded chdb:// store")
     if settings.sink.batch_size < 1 or settings.sink.batch_timeout_ms < 1:
         raise ConfigError("sink.batch_size and sink.batch_timeout_ms must be >= 1")
     s = settings.schemas

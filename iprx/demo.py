@@ -62,7 +62,7 @@ def run_demo(settings: Settings, seed: int, count: int, timeout_s: float) -> Non
         for result in create_topics(settings):
             say(f"topic {result.name}: {'created' if result.created else 'exists'}")
         with Store(settings, "iprx demo") as store:
-            for m in migrate(store.client, store.database):
+            for m in migrate(store.client, store.database, cluster=store.cluster):
                 say(f"applied ClickHouse migration {m.version:04d}_{m.name}")
         log_dir = Path(settings.data_dir) / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)

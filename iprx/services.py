@@ -34,7 +34,7 @@ def run_sink(settings: Settings) -> None:
 
     store = Store(settings, "iprx sink")
     try:
-        for migration in migrate(store.client, store.database):
+        for migration in migrate(store.client, store.database, cluster=store.cluster):
             log.info("applied migration %04d_%s", migration.version, migration.name)
         if settings.sink.metrics_port:
             start_http_server(settings.sink.metrics_port, addr="127.0.0.1")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from clickhouse_connect.driver.client import Client
 
+from sinks.clickhouse.cluster import to_cluster
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
 
@@ -43,17 +45,38 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return migrations
 
 
-def migrate(client: Client, database: str, migrations: list[Migration] | None = None) -> list[Migration]:
+def render(statements: list[str], cluster: str | None) -> list[str]:
+    """Single-node statements as they are, or their ``ON CLUSTER`` / Replicated / Distributed form."""
+    if not cluster:
+        return statements
+    return [out for statement in statements for out in to_cluster(statement, cluster)]
+
+
+def _bootstrap(database: str) -> list[str]:
+    return [
+        f"CREATE DATABASE IF NOT EXISTS {database}",
+        f"CREATE TABLE IF NOT EXISTS {database}.schema_migrations "
+        "(version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)) "
+        "ENGINE = MergeTree ORDER BY version",
+    ]
+
+
+def plan(database: str, cluster: str | None = None, migrations: list[Migration] | None = None) -> list[str]:
+    """Every statement ``migrate`` would run on an empty database, in order (for review)."""
+    migrations = load_migrations() if migrations is None else migrations
+    statements = _bootstrap(database) + [s for m in migrations for s in m.statements(database)]
+    return render(statements, cluster)
+
+
+def migrate(
+    client: Client, database: str, migrations: list[Migration] | None = None, cluster: str | None = None
+) -> list[Migration]:
     """Apply pending migrations; return those applied. Refuse if an applied one was edited since."""
     if not database.isidentifier():
         raise MigrationError(f"invalid database name {database!r}")
     migrations = load_migrations() if migrations is None else migrations
-    client.command(f"CREATE DATABASE IF NOT EXISTS {database}")
-    client.command(
-        f"CREATE TABLE IF NOT EXISTS {database}.schema_migrations "
-        "(version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)) "
-        "ENGINE = MergeTree ORDER BY version"
-    )
+    for statement in render(_bootstrap(database), cluster):
+        client.command(statement)
     applied = {
         row[0]: row[1]
         for row in client.query(f"SELECT version, checksum FROM {database}.schema_migrations").result_rows
@@ -68,12 +91,13 @@ def migrate(client: Client, database: str, migrations: list[Migration] | None = 
                 )
             continue
         log.info("applying migration %04d_%s", migration.version, migration.name)
-        for statement in migration.statements(database):
+        for statement in render(migration.statements(database), cluster):
             client.command(statement)
         client.insert(
             f"{database}.schema_migrations",
             [[migration.version, migration.name, migration.checksum]],
             column_names=["version", "name", "checksum"],
+            settings={"distributed_foreground_insert": 1} if cluster else None,
         )
         done.append(migration)
     return done

@@ -24,6 +24,10 @@ class ClickHouseSink(Sink):
         self.store = store
         self.client = store.client
         self.database = store.database
+        self._insert_settings: dict[str, Any] = {"insert_deduplicate": 1}
+        if store.cluster:
+            # Insert through the Distributed table synchronously: "accepted" must mean "on the shard".
+            self._insert_settings["distributed_foreground_insert"] = 1
         self.codec = codec or SingleObjectCodec()
 
     def write(self, batch: Batch) -> None:
@@ -76,7 +80,7 @@ class ClickHouseSink(Sink):
                 f"{self.database}.{table}",
                 data,
                 column_names=columns,
-                settings={"insert_deduplicate": 1, "insert_deduplication_token": token},
+                settings=self._insert_settings | {"insert_deduplication_token": token},
             )
         except (ClickHouseError, TypeError, ValueError) as exc:
             raise classify(exc) from exc

@@ -31,13 +31,16 @@ class Store:
     def __init__(self, settings: Settings, purpose: str) -> None:
         self.dsn = settings.clickhouse_dsn
         self.database = settings.clickhouse.database
+        self.cluster = settings.clickhouse.cluster or None
         self._lock_file: IO[str] | None = None
         path = chdb_path(self.dsn)
         if path is not None:
             path.mkdir(parents=True, exist_ok=True)
             self._lock(path, purpose)
         try:
-            self.client: Client = clickhouse_connect.get_client(dsn=self.dsn)
+            password = settings.clickhouse.password
+            extra = {"password": str(password)} if password else {}
+            self.client: Client = clickhouse_connect.get_client(dsn=self.dsn, **extra)
         except Exception as exc:
             self.close()
             raise ConnectionError(f"cannot open ClickHouse at {mask_dsn(self.dsn)}: {exc}") from exc
