@@ -66,11 +66,14 @@ class Publisher:
         header.setdefault("publisher", self.settings.publisher.publisher_id)
         if header.get("published_at") is None:
             header["published_at"] = datetime.now(UTC)
+        schema = spec.schema_for(record)
+        if isinstance(schema, FieldError):
+            raise RecordRejected(family, [schema])
         errors = spec.check(record)
         if errors:
             raise RecordRejected(family, errors)
         try:
-            value = self.codec.encode(spec.schema, record)
+            value = self.codec.encode(schema, record)
         except SchemaError as exc:
             raise RecordRejected(family, [exc]) from None
         event_id = str(header["event_id"])
@@ -79,7 +82,7 @@ class Publisher:
             value=value,
             key=spec.key(record).encode(),
             headers=[
-                ("iprx-schema", spec.schema.encode()),
+                ("iprx-schema", schema.encode()),
                 ("iprx-publisher", str(header["publisher"]).encode()),
                 ("iprx-event-type", str(header["event_type"]).encode()),
             ],
