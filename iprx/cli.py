@@ -89,6 +89,32 @@ def _simulate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _produce(settings: Settings, args: argparse.Namespace) -> int:
+    from producers import Publisher
+    from producers.adapters.registry import adapter_for
+    from producers.ingest import Progress, ingest
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: {path} is not a file", file=sys.stderr)
+        return 2
+    adapter = adapter_for(args.format, settings)
+    rejects_path = Path(args.rejects or f"{path}.rejects.jsonl")
+    progress = Progress(path.stat().st_size)
+    with open(rejects_path, "w", encoding="utf-8") as rejects:
+        if args.dry_run:
+            summary = ingest(adapter, path, None, rejects, progress)
+        else:
+            with Publisher(settings) as publisher:
+                summary = ingest(adapter, path, publisher, rejects, progress)
+    print("\n".join(summary.lines()))
+    if summary.rejected:
+        print(f"rejected records and reasons: {rejects_path}")
+        return 1
+    rejects_path.unlink()
+    return 0
+
+
 def _summary(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.summary import format_summary, summarize
     from sinks.clickhouse.store import Store
@@ -232,6 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("worker", _worker, "run a Faust stream-processing worker")
     command("sink", _sink, "land Kafka records in ClickHouse")
+
+    produce = command("produce", _produce, "validate and publish an input file (rejects go to a file and the DLQ)")
+    produce.add_argument("format", choices=["seizures"], help="seizures: CSV, see docs/input-formats.md")
+    produce.add_argument("file")
+    produce.add_argument("--rejects", help="where rejected records go (default FILE.rejects.jsonl)")
+    produce.add_argument("--dry-run", action="store_true", help="validate only; publish nothing")
 
     simulate = command("simulate", _simulate, "publish seeded synthetic seizures")
     simulate.add_argument("--seed", type=int, default=42)

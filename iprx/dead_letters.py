@@ -35,6 +35,16 @@ def from_kafka(
     }
 
 
+def from_file(
+    stage: str, error: Exception, payload: bytes, file: str, line: int, publisher: str | None = None
+) -> dict[str, Any]:
+    """A dead letter for a line or row of an input file."""
+    return _record(stage, error, payload, dead_letter_id(file, line), publisher) | {
+        "source_file": file,
+        "source_line": line,
+    }
+
+
 def _record(stage: str, error: Exception, payload: bytes | None, dlid: str, publisher: str | None) -> dict[str, Any]:
     payload = payload or b""
     if isinstance(error, SchemaError):

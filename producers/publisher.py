@@ -10,7 +10,9 @@ from typing import Any
 
 from kafka import KafkaProducer
 
+from iprx import topics
 from iprx.config import Settings
+from iprx.dead_letters import DEAD_LETTER_SCHEMA
 from iprx.kafka_clients import kafka_python_options
 from iprx.serialization import serializer_for
 from producers.families import FAMILIES
@@ -89,6 +91,15 @@ class Publisher:
         )
         future.add_callback(self._delivered)
         future.add_errback(self._failed, event_id)
+
+    def publish_dead_letter(self, record: dict[str, Any]) -> None:
+        """Send a dead-letter record (built by ``iprx.dead_letters``) to the dead-letter topic."""
+        value = self.codec.encode(DEAD_LETTER_SCHEMA, record)
+        future = self._producer.send(
+            self.settings.topic(topics.DEAD_LETTER.name), value=value, key=str(record["dead_letter_id"]).encode()
+        )
+        future.add_callback(self._delivered)
+        future.add_errback(self._failed, str(record["dead_letter_id"]))
 
     def _delivered(self, _metadata: Any) -> None:
         with self._lock:

@@ -1,0 +1,34 @@
+"""The contract every input adapter follows, so that `iprx produce` can stream any of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from producers.validation import FieldError
+
+
+@dataclass
+class ParsedUnit:
+    """What one input unit (a CSV row, a JSON line, an OCDS release) became.
+
+    ``records`` are ready to publish; ``errors`` reject the unit as a whole (nothing of it is
+    published); ``notes`` report what was left out without rejecting the rest (e.g. an OCDS item
+    whose classification says neither software nor computer).
+    """
+
+    line: int  # 1-based line (CSV row, JSON line) where the unit starts
+    text: str  # the original text, for the rejects file and the dead-letter payload
+    records: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Adapter(Protocol):
+    family: str  # the publisher family its records belong to
+
+    def read(self, path: Path) -> Iterator[ParsedUnit]:
+        """Yield the file's units in order, streaming: memory must not grow with the file."""
+        ...

@@ -1,0 +1,13 @@
+"""Which adapter reads which `iprx produce FORMAT`."""
+
+from __future__ import annotations
+
+from iprx.config import Settings
+from producers.adapters.base import Adapter
+from producers.adapters.seizure_csv import SeizureCsv
+
+
+def adapter_for(fmt: str, settings: Settings) -> Adapter:
+    publisher_id = settings.publisher.publisher_id
+    adapters = {"seizures": lambda: SeizureCsv(publisher_id)}
+    return adapters[fmt]()
