@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from iprx.config import load_settings
 from schemas import SingleObjectCodec, default_catalog
 from sinks.base import Batch, SourceRecord
-from sinks.clickhouse.migrations import migrate
+from sinks.clickhouse.migrations import load_migrations, migrate
 from sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS
 from sinks.clickhouse.sink import ClickHouseSink
 from sinks.clickhouse.store import Store
@@ -146,3 +146,23 @@ def test_every_field_of_a_generated_record_lands(store, schema_name):
             assert not lost, f"{schema_name}.{field['name']}: values {lost[:3]} are in no column"
 
     lands_whole()
+
+
+def test_upgrading_a_store_keeps_what_landed_before(store):
+    """Rows landed under 0001 read sensible values in the columns later migrations add."""
+    client = store.client
+    client.command("DROP DATABASE iprx SYNC")
+    migrate(client, "iprx", load_migrations()[:1])
+    signal_id = uuid.uuid4()
+    client.insert(
+        "iprx.signals",
+        [[signal_id, EPOCH, EPOCH, "p", "110000", "seizure.significant", 7, "v", "ENFORCEMENT", "HIGH", "S", "x", 1.0,
+          {}, "r", [], "t", 0, 0]],
+        column_names=["signal_id", "occurred_at", "published_at", "publisher", "jurisdiction", "rule_id",
+                      "rule_version", "ruleset_version", "category", "severity", "subject_type", "subject_id", "score",
+                      "metrics", "reason", "evidence", "_topic", "_partition", "_offset"],
+    )  # fmt: skip
+    assert [m.version for m in migrate(client, "iprx")] == [m.version for m in load_migrations()[1:]]
+    assert client.query(
+        "SELECT event_id, event_type, rule_version, subject_name, correlation_id FROM iprx.signals"
+    ).result_rows == [(signal_id, "signal.raised", 7, None, None)]
