@@ -20,6 +20,7 @@ from sinks.clickhouse.sink import ClickHouseSink
 from sinks.clickhouse.store import Store
 from sinks.runner import LANDED_TOPICS
 from tests.avro_records import records
+from tests.clickhouse_events import case_closed, case_opened, case_referred, header, inspection
 
 pytestmark = pytest.mark.integration
 catalog = default_catalog()
@@ -166,3 +167,36 @@ def test_upgrading_a_store_keeps_what_landed_before(store):
     assert client.query(
         "SELECT event_id, event_type, rule_version, subject_name, correlation_id FROM iprx.signals"
     ).result_rows == [(signal_id, "signal.raised", 7, None, None)]
+
+
+def test_one_batch_mixing_case_events_and_inspections_lands_each_in_its_table(store):
+    """The inspection topic carries inspections and all four case events; one insert takes every case event."""
+    at = datetime(2026, 5, 1, tzinfo=UTC)
+    decided = {
+        "header": header("case.accepted", at),
+        "case_id": "C1",
+        "decided_at": at,
+        "decision": "ACCEPTED",
+        "police_case_no": "P-1",
+        "reason": None,
+    }
+    mixed = [
+        ("iprx.case.CaseOpened", case_opened("C1", at, gains="30000.00")),
+        ("iprx.inspection.InspectionCompleted", inspection("110000", at, [])),
+        ("iprx.case.CaseReferred", case_referred("C1", at)),
+        ("iprx.case.CaseReferralDecided", decided),
+        ("iprx.case.CaseClosed", case_closed("C1", at)),
+    ]
+    batch = Batch("t.inspection", 0, [SourceRecord(i, codec.encode(n, r), 0) for i, (n, r) in enumerate(mixed)])
+    ClickHouseSink(store).write(batch)
+
+    assert store.client.query("SELECT count() FROM iprx.dead_letters").result_rows == [(0,)]
+    assert store.client.query("SELECT _offset FROM iprx.inspections").result_rows == [(1,)]
+    assert store.client.query(
+        "SELECT case_event, _offset, illegal_gains_cny, police_case_no, fine_cny FROM iprx.cases ORDER BY _offset"
+    ).result_rows == [
+        ("opened", 0, Decimal("30000"), None, None),
+        ("referred", 2, Decimal("0"), None, None),
+        ("referral_decided", 3, None, "P-1", None),
+        ("closed", 4, None, None, Decimal("1000")),
+    ]
