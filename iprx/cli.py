@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from iprx.config import ConfigError, Settings, describe, load_settings
@@ -124,6 +125,16 @@ def _summary(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.report import SECTIONS, build_report, render
+    from sinks.clickhouse.store import Store
+
+    with Store(settings, "iprx report") as store:
+        report = build_report(store.client, store.database, args.since, args.limit, tuple(args.section or SECTIONS))
+    print(render(report, args.format))
+    return 0
+
+
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.demo import run_demo
 
@@ -205,6 +216,13 @@ def _schemas_snapshot(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iprx", description=__doc__)
     parser.add_argument("--config", help="TOML configuration file (default: $IPRX_CONFIG or ./iprx.toml if present)")
@@ -270,6 +288,16 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--count", type=int, default=1000)
 
     command("summary", _summary, "print what has landed in ClickHouse")
+
+    from iprx.report import FORMATS, SECTIONS
+
+    report = command("report", _report, "signals, top subjects, legitimate-software rate and overdue referrals")
+    report.add_argument(
+        "--since", type=date.fromisoformat, help="YYYY-MM-DD: only signals and months from this date (default: all)"
+    )
+    report.add_argument("--limit", type=_positive_int, default=10, help="rows per section (default 10)")
+    report.add_argument("--format", choices=FORMATS, default="table", help="table (default), json or csv, to stdout")
+    report.add_argument("--section", action="append", choices=SECTIONS, help="only this section (repeatable)")
 
     demo = command("demo", _demo, "run the whole pipeline end to end and print the result")
     demo.add_argument("--seed", type=int, default=42)

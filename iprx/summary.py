@@ -6,13 +6,23 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
+# The event families' tables (signals and dead letters have their own lines).
+EVENT_TABLES = (
+    "procurement_releases",
+    "inspections",
+    "cases",
+    "seizures",
+    "partner_notices_received",
+    "partner_notices_sent",
+)
+
 
 def summarize(client: Client, database: str, examples: int = 5) -> dict[str, Any]:
     def rows(sql: str) -> list[tuple]:
         return client.query(sql.format(db=database)).result_rows
 
     return {
-        "events": dict(rows("SELECT 'seizure', count() FROM {db}.seizures FINAL")),
+        "events": {table: rows(f"SELECT count() FROM {{db}}.{table} FINAL")[0][0] for table in EVENT_TABLES},
         "signals_by_rule": rows(
             "SELECT rule_id, severity, count() FROM {db}.signals FINAL GROUP BY rule_id, severity ORDER BY 1, 2"
         ),
@@ -27,8 +37,8 @@ def summarize(client: Client, database: str, examples: int = 5) -> dict[str, Any
 
 
 def format_summary(summary: dict[str, Any]) -> str:
-    lines = ["Events landed in ClickHouse (per family):"]
-    lines += [f"  {family:<14} {count:>8}" for family, count in summary["events"].items()]
+    lines = ["Events landed in ClickHouse (per table):"]
+    lines += [f"  {table:<24} {count:>8}" for table, count in summary["events"].items()]
     lines.append("Signals (per rule and severity):")
     lines += [f"  {rule:<24} {sev:<9} {n:>6}" for rule, sev, n in summary["signals_by_rule"]] or ["  (none)"]
     lines.append("Dead letters:")

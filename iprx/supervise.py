@@ -59,7 +59,9 @@ class Child:
 
 def pipeline_groups(settings: Settings) -> list[tuple[str, list[str]]]:
     """The consumer groups of the pipeline with the topics each reads, in processing order."""
-    landed = [settings.topic(t.name) for t in (topics.SEIZURE, topics.SIGNALS, topics.DEAD_LETTER)]
+    from sinks.runner import LANDED_TOPICS  # the sink's own list; imported late, it pulls in the consumer
+
+    landed = [settings.topic(t.name) for t in LANDED_TOPICS]
     return [
         (settings.worker.group_id, [settings.topic(topics.SEIZURE.name)]),
         (settings.sink.group_id, landed),

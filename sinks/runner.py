@@ -23,7 +23,15 @@ from sinks.clickhouse.errors import ClickHouseUnavailable
 
 log = logging.getLogger(__name__)
 
-LANDED_TOPICS = (topics.SEIZURE, topics.SIGNALS, topics.DEAD_LETTER)
+LANDED_TOPICS = (
+    topics.PROCUREMENT,
+    topics.INSPECTION,
+    topics.SEIZURE,
+    topics.COOPERATION_INBOUND,
+    topics.COOPERATION_OUTBOUND,
+    topics.SIGNALS,
+    topics.DEAD_LETTER,
+)
 
 
 class SinkRunner(ConsumerRebalanceListener):

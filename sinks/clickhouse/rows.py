@@ -40,6 +40,30 @@ def _party(prefix: str, party: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def _subject(s: dict[str, Any] | None) -> dict[str, Any]:
+    s = s or {}
+    return {
+        "subject_type": s.get("subject_type"),
+        "subject_id": s.get("id"),
+        "subject_name": s.get("name"),
+        "subject_jurisdiction": s.get("jurisdiction"),
+        "subject_level": s.get("level"),
+    }
+
+
+def _money(prefix: str, money: dict[str, Any] | None) -> dict[str, Any]:
+    money = money or {}
+    return {f"{prefix}_amount": money.get("amount"), f"{prefix}_currency": money.get("currency")}
+
+
+def _nested(prefix: str, fields: tuple[str, ...], elements: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Flat dicts as the parallel arrays of a Nested column (``prefix.field``).
+
+    Every field is present even for no elements: the sink inserts a batch with the first row's columns.
+    """
+    return {f"{prefix}.{f}": [e[f] for e in elements] for f in fields}
+
+
 def seizure_row(r: dict[str, Any]) -> dict[str, Any]:
     plain = {
         k: r[k]
@@ -65,6 +89,7 @@ def seizure_row(r: dict[str, Any]) -> dict[str, Any]:
             "route",
             "concealment",
             "disposition",
+            "recordation_no",
         )
     }
     return (
@@ -77,14 +102,9 @@ def seizure_row(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def signal_row(r: dict[str, Any]) -> dict[str, Any]:
-    h = r["header"]
     return {
         "signal_id": r["signal_id"],
-        "occurred_at": h["occurred_at"],
-        "published_at": h["published_at"],
-        "publisher": h["publisher"],
-        "jurisdiction": h["jurisdiction"],
-        "causation_id": h["causation_id"],
+        **_header(r["header"]),
         **{
             k: r[k]
             for k in (
@@ -95,6 +115,7 @@ def signal_row(r: dict[str, Any]) -> dict[str, Any]:
                 "severity",
                 "subject_type",
                 "subject_id",
+                "subject_name",
                 "score",
                 "metrics",
                 "reason",
@@ -108,16 +129,210 @@ def dead_letter_row(r: dict[str, Any]) -> dict[str, Any]:
     return dict(r)
 
 
+ITEM_FIELDS = (
+    "item_id",
+    "description",
+    "classification_scheme",
+    "classification_code",
+    "classification_description",
+    "additional_classifications",
+    "quantity",
+    "unit",
+    "unit_price_amount",
+    "unit_price_currency",
+    "software_vendor",
+    "software_product",
+    "software_edition",
+    "software_metric",
+    "software_term_start",
+    "software_term_end",
+    "software_operating_system",
+    "hardware_category",
+    "hardware_os_preloaded",
+    "hardware_preloaded_os",
+)
+
+
+def _item(i: dict[str, Any]) -> dict[str, Any]:
+    c = i["classification"]
+    software = i["software"] or {}
+    hardware = i["hardware"] or {}
+    return {
+        "item_id": i["item_id"],
+        "description": i["description"],
+        "classification_scheme": c["scheme"],
+        "classification_code": c["code"],
+        "classification_description": c["description"],
+        "additional_classifications": [
+            (a["scheme"], a["code"], a["description"]) for a in i["additional_classifications"]
+        ],
+        "quantity": i["quantity"],
+        "unit": i["unit"],
+        **_money("unit_price", i["unit_price"]),
+        **{
+            f"software_{k}": software.get(k)
+            for k in ("vendor", "product", "edition", "metric", "term_start", "term_end")
+        },
+        "software_operating_system": software.get("operating_system"),
+        "hardware_category": hardware.get("category"),
+        "hardware_os_preloaded": hardware.get("os_preloaded"),
+        "hardware_preloaded_os": hardware.get("preloaded_os"),
+    }
+
+
+def procurement_row(r: dict[str, Any]) -> dict[str, Any]:
+    buyer = r["buyer"]
+    return {
+        **_header(r["header"]),
+        **{k: r[k] for k in ("ocid", "release_id", "tags", "released_at")},
+        **{f"buyer_{k}": buyer[k] for k in ("id", "name", "level", "jurisdiction")},
+        **_party("supplier", r["supplier"]),
+        **{k: r[k] for k in ("award_id", "contract_id", "date_signed")},
+        **_money("total_value", r["total_value"]),
+        **_nested("items", ITEM_FIELDS, [_item(i) for i in r["items"]]),
+    }
+
+
+FINDING_FIELDS = ("vendor", "product", "edition", "operating_system", "installed_copies", "licensed_copies")
+
+
+def inspection_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_header(r["header"]),
+        "inspection_id": r["inspection_id"],
+        **_party("inspector", r["inspector"]),
+        "inspector_kind": r["inspector_kind"],
+        **_subject(r["subject"]),
+        **{k: r[k] for k in ("inspected_at", "devices_inspected", "outcome", "rectification_due")},
+        **_nested("findings", FINDING_FIELDS, r["findings"]),
+    }
+
+
+# Every case event fills the columns it has; the sink needs one column set per table, so all start NULL.
+_CASE_COLUMNS = (
+    *("opened_at", "inspection_id", "summary"),
+    *("referred_at", "legal_basis"),
+    *("decided_at", "decision", "police_case_no", "reason"),
+    *("closed_at", "outcome", "fine_cny", "confiscated_copies"),
+    *("illegal_business_volume_cny", "illegal_gains_cny", "infringing_copies", "works"),
+    *("online_clicks", "registered_members", "online"),
+)
+
+
+def _case_row(case_event: str, r: dict[str, Any], metrics: dict[str, Any] | None, **parts: Any) -> dict[str, Any]:
+    row = {
+        **_header(r["header"]),
+        "case_event": case_event,
+        "case_id": r["case_id"],
+        **_party("authority", None),
+        **_subject(None),
+        **_party("referred_to", None),
+        **dict.fromkeys(_CASE_COLUMNS),
+    }
+    row.update(metrics or {})
+    row.update(parts)
+    return row
+
+
+def case_opened_row(r: dict[str, Any]) -> dict[str, Any]:
+    return _case_row(
+        "opened",
+        r,
+        r["metrics"],
+        **_party("authority", r["authority"]),
+        **_subject(r["subject"]),
+        **{k: r[k] for k in ("opened_at", "inspection_id", "summary")},
+    )
+
+
+def case_referred_row(r: dict[str, Any]) -> dict[str, Any]:
+    return _case_row(
+        "referred",
+        r,
+        r["metrics"],
+        **_party("referred_to", r["referred_to"]),
+        **{k: r[k] for k in ("referred_at", "legal_basis")},
+    )
+
+
+def case_referral_decided_row(r: dict[str, Any]) -> dict[str, Any]:
+    return _case_row(
+        "referral_decided", r, None, **{k: r[k] for k in ("decided_at", "decision", "police_case_no", "reason")}
+    )
+
+
+def case_closed_row(r: dict[str, Any]) -> dict[str, Any]:
+    return _case_row(
+        "closed", r, r["final_metrics"], **{k: r[k] for k in ("closed_at", "outcome", "fine_cny", "confiscated_copies")}
+    )
+
+
+def _shared_seizure(s: dict[str, Any] | None) -> dict[str, Any]:
+    s = s or {}
+    plain = (
+        "office",
+        "seized_at",
+        "direction",
+        "transport_mode",
+        "bill_of_lading",
+        "container_no",
+        "hs_code",
+        "goods_description",
+        "ipr_type",
+        "right_holder",
+        "brand",
+        "quantity",
+        "unit",
+        "origin_country",
+        "destination_country",
+    )
+    return {
+        "seizure_id": s.get("seizure_id"),
+        **{f"seizure_{k}": s.get(k) for k in plain},
+        **_money("seizure_estimated_value", s.get("estimated_value")),
+        **_party("seizure_exporter", s.get("exporter")),
+        **_party("seizure_consignee", s.get("consignee")),
+        "seizure_route": s.get("route", []),
+    }
+
+
+def notice_received_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_header(r["header"]),
+        **{k: r[k] for k in ("partner_agency", "notice_id", "kind", "handling", "sent_at", "in_reply_to")},
+        **_shared_seizure(r["seizure"]),
+        "text": r["text"],
+    }
+
+
+def notice_sent_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_header(r["header"]),
+        **{k: r[k] for k in ("notice_id", "recipients", "kind", "handling", "signal_id")},
+        **_shared_seizure(r["seizure"]),
+        "redacted_fields": r["redacted_fields"],
+    }
+
+
 @dataclass(frozen=True)
 class TableMapping:
     table: str
     to_row: Callable[[dict[str, Any]], dict[str, Any]]
 
 
-# Avro schema name -> the table its records land in.
+# Avro schema name -> the table its records land in. One record is one row in one table: the sink
+# resumes from max(_offset) over these tables.
 MAPPINGS: dict[str, TableMapping] = {
+    "iprx.procurement.ProcurementRelease": TableMapping("procurement_releases", procurement_row),
+    "iprx.inspection.InspectionCompleted": TableMapping("inspections", inspection_row),
+    "iprx.case.CaseOpened": TableMapping("cases", case_opened_row),
+    "iprx.case.CaseReferred": TableMapping("cases", case_referred_row),
+    "iprx.case.CaseReferralDecided": TableMapping("cases", case_referral_decided_row),
+    "iprx.case.CaseClosed": TableMapping("cases", case_closed_row),
     "iprx.seizure.SeizureRecorded": TableMapping("seizures", seizure_row),
     "iprx.signal.Signal": TableMapping("signals", signal_row),
+    "iprx.cooperation.PartnerNoticeReceived": TableMapping("partner_notices_received", notice_received_row),
+    "iprx.cooperation.PartnerNoticeSent": TableMapping("partner_notices_sent", notice_sent_row),
     "iprx.deadletter.DeadLetter": TableMapping("dead_letters", dead_letter_row),
 }
 DEAD_LETTER_TABLE = "dead_letters"
