@@ -80,7 +80,7 @@ class State:
         return self.opened.occurred_at + params.deadline if self.opened else None
 
 
-def keys(event: object) -> tuple[str, ...]:
+def keys(event: object, params: Params) -> tuple[str, ...]:
     """The state key: every case event goes to its case."""
     return (event.case_id,) if isinstance(event, EVENT_TYPES) else ()
 
