@@ -135,7 +135,11 @@ def matches(notice: Shipment, seizure: Shipment, params: Params) -> list[str]:
         shared.append(f"container {seizure.container_no}")
     if notice.bill_of_lading and notice.bill_of_lading == seizure.bill_of_lading:
         shared.append(f"bill of lading {seizure.bill_of_lading}")
-    if notice.exporter_id and notice.exporter_id == seizure.exporter_id and notice.hs_heading == seizure.hs_heading:
+    if (
+        notice.exporter_id
+        and notice.hs_heading
+        and (notice.exporter_id, notice.hs_heading) == (seizure.exporter_id, seizure.hs_heading)
+    ):
         shared.append(f"exporter {seizure.exporter_id} with HS heading {seizure.hs_heading}")
     return shared
 

@@ -144,10 +144,14 @@ def due(state: State, clock: datetime, params: Params) -> tuple[State | None, li
         if needed > 0:
             signals.append(_signal(state.buyer_id, purchase, taken, needed, params))
     ready_ids = {c.event_id for c in ready}
-    horizon = watermark(clock, params.grace) - params.window  # no on-time computers can reach further back
+    waiting = tuple(c for c in state.computers if c.event_id not in ready_ids)
+    # OS licences are kept as long as a waiting purchase, or an on-time one still to come (at or
+    # after the watermark), can reach them.
+    earliest = min([watermark(clock, params.grace), *(c.awarded_at for c in waiting)])
+    horizon = earliest - params.window
     state = replace(
         state,
-        computers=tuple(c for c in state.computers if c.event_id not in ready_ids),
+        computers=waiting,
         os_licences=tuple(o for o in pool.values() if o.remaining > 0 and o.awarded_at >= horizon),
     )
     return (state if state.computers or state.os_licences else None), signals

@@ -103,3 +103,9 @@ def test_bad_parameters(section):
     bad = RULESET.rules[rule.RULE_ID] | section
     with pytest.raises(RuleSetError, match=next(iter(section))):
         rule.Params.from_ruleset(RuleSet("v", {rule.RULE_ID: bad}, "bad.toml"))
+
+
+def test_exporter_alone_without_hs_heading_is_not_a_criterion():
+    domestic = seizure("s", at(0), container_no="C1", hs_code="85")
+    [s] = drive(RULE, [domestic, notice("n", at(1), container_no="C1", exporter_id=EXPORTER)])[0]
+    assert "exporter" not in s.reason and s.metrics["criteria_matched"] == 1.0

@@ -128,3 +128,10 @@ def test_bad_parameters(section, message):
     bad = RULESET.rules[rule.RULE_ID] | section
     with pytest.raises(RuleSetError, match=message):
         rule.Params.from_ruleset(RuleSet("v", {rule.RULE_ID: bad}, "bad.toml"))
+
+
+def test_licences_a_pending_purchase_can_still_use_are_kept():
+    # The watermark passes day 29 while the computers of day 0 still wait for their deadline (day 30);
+    # the OS licences of day -30 are in their window and must survive that pruning.
+    steps = [award("os", at(-30), os_item(10)), award("pcs", at(0), computer_item(10)), Tick(at(29) + GRACE), LATER]
+    assert drive(RULE, steps)[0] == []
