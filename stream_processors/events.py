@@ -174,8 +174,8 @@ class Inspection:
     occurred_at: datetime
     jurisdiction: str
     inspection_id: str
-    subject_id: str
-    subject_type: str  # AGENCY | SOE | ENTERPRISE | FINANCIAL
+    subject_id: str | None  # unified social credit code; None: the subject has none (not judged by the rules)
+    subject_type: str  # AGENCY | SOE | ENTERPRISE | FINANCIAL | INDIVIDUAL | OTHER
     subject_jurisdiction: str
     findings: tuple[Finding, ...]
     outcome: str  # COMPLIANT | NONCOMPLIANT | RECTIFICATION_ORDERED
@@ -267,7 +267,7 @@ class PartnerNotice:
     partner_agency: str  # X-Road-style member id, e.g. US/GOV/CBP/ipr
     notice_id: str
     kind: str  # SEIZURE_NOTICE | INFORMATION_REQUEST | CASE_UPDATE
-    tlp: str  # TLP:RED | TLP:AMBER | TLP:GREEN
+    handling: str  # Traffic Light Protocol mark: RED | AMBER | GREEN | CLEAR
     container_no: str | None
     bill_of_lading: str | None
     exporter_id: str | None

@@ -24,7 +24,7 @@ from stream_processors.signals import Evidence, Signal
 
 RULE_ID = "crossborder.joint_match"
 RULE_VERSION = 1
-NOTICE_KINDS = ("SEIZURE_NOTICE", "INFORMATION_REQUEST", "CASE_UPDATE")
+NOTICE_KINDS = ("SEIZURE_NOTICE", "INFORMATION_REQUEST", "CASE_UPDATE", "OTHER")
 EVENT_TYPES = (Seizure, PartnerNotice)
 
 
@@ -94,7 +94,7 @@ def shipment(event: Seizure | PartnerNotice, params: Params) -> Shipment:
         label = f"domestic seizure {event.seizure_id} at customs office {event.customs_office_code}"
     else:
         ref = f"{event.partner_agency}/{event.notice_id}"
-        label = f"partner notice {event.notice_id} from {event.partner_agency} ({event.kind}, {event.tlp})"
+        label = f"partner notice {event.notice_id} from {event.partner_agency} ({event.kind}, TLP:{event.handling})"
     return Shipment(
         event.event_id,
         event.occurred_at,

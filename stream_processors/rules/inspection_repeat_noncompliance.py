@@ -56,7 +56,7 @@ class State:
 
 
 def keys(event: object, params: Params) -> tuple[str, ...]:
-    return (event.subject_id,) if isinstance(event, Inspection) else ()
+    return (event.subject_id,) if isinstance(event, Inspection) and event.subject_id else ()
 
 
 def apply(state: State, event: Inspection, params: Params) -> tuple[State, list[Signal]]:

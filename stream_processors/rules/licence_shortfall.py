@@ -122,7 +122,7 @@ def _is_licence(item: ProcurementItem) -> bool:
 
 def keys(event: object, params: Params) -> tuple[str, ...]:
     if isinstance(event, Inspection):
-        return (event.subject_id,)
+        return (event.subject_id,) if event.subject_id else ()
     if isinstance(event, ProcurementAward) and any(_is_licence(i) for i in event.items):
         return (event.buyer_id,)
     return ()

@@ -20,9 +20,9 @@ from stream_processors.signals import Signal
 RULE_ID = "seizure.significant"
 RULE_VERSION = 1
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
-HANDLING_MARKS = ("TLP:RED", "TLP:AMBER", "TLP:GREEN")
+HANDLING_MARKS = ("RED", "AMBER", "GREEN", "CLEAR")  # Traffic Light Protocol, as iprx.cooperation.HandlingMark
 REDACTED = "[REDACTED]"
-# Fixed namespace for outbound notice ids; the notice of a seizure event keeps its id across replays.
+# Fixed namespace for outbound notice ids: derived from the signal id, so a replay yields the same notice id.
 NOTICE_NAMESPACE = uuid.UUID("0b7d1c9e-4f2a-5b3c-8d6e-7f8091a2b3c4")
 
 
@@ -31,7 +31,7 @@ class Params:
     min_value_cny: Decimal
     severity: str
     ruleset_version: str
-    outbound_tlp: str = "TLP:AMBER"
+    outbound_handling: str = "AMBER"
     outbound_recipients: tuple[str, ...] = ()
 
     @classmethod
@@ -46,18 +46,18 @@ class Params:
             raise RuleSetError(
                 f"{ruleset.source}: [rules.{RULE_ID!r}] needs min_value_cny > 0 and severity in {SEVERITIES}"
             )
-        tlp = raw.get("outbound_tlp", "TLP:AMBER")
+        handling = raw.get("outbound_handling", "AMBER")
         recipients = raw.get("outbound_recipients", [])
-        if tlp not in HANDLING_MARKS:
+        if handling not in HANDLING_MARKS:
             raise RuleSetError(
-                f"{ruleset.source}: [rules.{RULE_ID!r}] needs outbound_tlp in {HANDLING_MARKS}, got {tlp!r}"
+                f"{ruleset.source}: [rules.{RULE_ID!r}] needs outbound_handling in {HANDLING_MARKS}, got {handling!r}"
             )
         if not isinstance(recipients, list) or not all(isinstance(r, str) and r for r in recipients):
             raise RuleSetError(
                 f"{ruleset.source}: [rules.{RULE_ID!r}] needs outbound_recipients = a list of partner member ids, "
                 f"got {recipients!r}"
             )
-        return cls(threshold, severity, ruleset.version, tlp, tuple(recipients))
+        return cls(threshold, severity, ruleset.version, handling, tuple(recipients))
 
 
 def evaluate(seizure: Seizure, params: Params) -> Signal | None:
@@ -88,25 +88,32 @@ def evaluate(seizure: Seizure, params: Params) -> Signal | None:
 
 
 def outbound_notice(seizure: Seizure, signal: Signal, params: Params) -> dict[str, Any]:
-    """The notice for partners about a significant seizure, shaped like ``iprx.cooperation.PartnerNoticeSent``.
+    """The notice for partners about a significant seizure: ``iprx.cooperation.PartnerNoticeSent`` minus header.
 
     Natural persons are shared only as "a natural person of country X": their name and id are
     replaced, and every occurrence of them in free text (goods description, right holder, brand,
     route, other parties' names — a sole proprietorship often bears its owner's name) is masked.
     Fields with no place in the notice (declarant, declaration no., concealment) are not sent.
+    ``redacted_fields`` lists the path of every field that was blanked or masked.
     """
     persons = [p for p in seizure.parties if p.natural_person]
     secrets = sorted({s for p in persons for s in (p.name, p.id) if s}, key=len, reverse=True)
     scrub = _scrubber(secrets)
     redacted: list[str] = []
 
+    def text(path: str, value: str | None) -> str | None:
+        cleaned = scrub(value)
+        if cleaned != value:
+            redacted.append(path)
+        return cleaned
+
     def party(role: str, p: Party | None) -> dict[str, Any] | None:
         if p is None:
             return None
         if p.natural_person:
-            redacted.extend(f"{role}.{f}" for f, v in (("id", p.id), ("name", p.name)) if v)
+            redacted.extend(f"seizure.{role}.{f}" for f, v in (("id", p.id), ("name", p.name)) if v)
             return {"id": None, "name": REDACTED, "country": p.country, "natural_person": True}
-        return {"id": p.id, "name": scrub(p.name), "country": p.country, "natural_person": False}
+        return {"id": p.id, "name": text(f"seizure.{role}.name", p.name), "country": p.country, "natural_person": False}
 
     shared = {
         "seizure_id": seizure.seizure_id,
@@ -117,10 +124,10 @@ def outbound_notice(seizure: Seizure, signal: Signal, params: Params) -> dict[st
         "bill_of_lading": seizure.bill_of_lading,
         "container_no": seizure.container_no,
         "hs_code": seizure.hs_code,
-        "goods_description": scrub(seizure.goods_description),
+        "goods_description": text("seizure.goods_description", seizure.goods_description),
         "ipr_type": seizure.ipr_type,
-        "right_holder": scrub(seizure.right_holder),
-        "brand": scrub(seizure.brand),
+        "right_holder": text("seizure.right_holder", seizure.right_holder),
+        "brand": text("seizure.brand", seizure.brand),
         "quantity": seizure.quantity,
         "unit": seizure.unit,
         "estimated_value": {"amount": seizure.estimated_value_cny, "currency": "CNY"},
@@ -128,15 +135,13 @@ def outbound_notice(seizure: Seizure, signal: Signal, params: Params) -> dict[st
         "consignee": party("consignee", seizure.consignee),
         "origin_country": seizure.origin_country,
         "destination_country": seizure.destination_country,
-        "route": [scrub(stop) for stop in seizure.route],
+        "route": [text(f"seizure.route[{i}]", stop) for i, stop in enumerate(seizure.route)],
     }
-    if secrets:
-        redacted.append("free text")
     return {
-        "notice_id": str(uuid.uuid5(NOTICE_NAMESPACE, f"{RULE_ID}|{seizure.event_id}")),
+        "notice_id": str(uuid.uuid5(NOTICE_NAMESPACE, str(signal.signal_id))),
         "recipients": list(params.outbound_recipients),
         "kind": "SEIZURE_NOTICE",
-        "handling": params.outbound_tlp,
+        "handling": params.outbound_handling,
         "signal_id": str(signal.signal_id),
         "seizure": shared,
         "redacted_fields": redacted,

@@ -126,7 +126,7 @@ def notice(
         partner_agency="US/GOV/CBP/ipr",
         notice_id=f"N-{event_id}",
         kind=kind,
-        tlp="TLP:AMBER",
+        handling="AMBER",
         container_no=container_no,
         bill_of_lading=bill_of_lading,
         exporter_id=exporter_id,

@@ -2,6 +2,7 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,7 +84,7 @@ def test_notice_shape_and_redaction_record():
     seizure = significant(exporter, party("Acme Imports LLC", "US-EIN-123", False), None, "nobody")
     [signal] = RULEBOOK.on_seizure(seizure)
     [notice] = RULEBOOK.outbound_notices(seizure)
-    assert notice["kind"] == "SEIZURE_NOTICE" and notice["handling"] == "TLP:AMBER"
+    assert notice["kind"] == "SEIZURE_NOTICE" and notice["handling"] == "AMBER"
     assert notice["recipients"] == ["US/GOV/CBP/ipr"] and notice["signal_id"] == str(signal.signal_id)
     shared = notice["seizure"]
     assert shared["exporter"] == {"id": None, "name": "[REDACTED]", "country": "CN", "natural_person": True}
@@ -95,7 +96,7 @@ def test_notice_shape_and_redaction_record():
     )
     assert shared["estimated_value"] == {"amount": Decimal("2500000"), "currency": "CNY"}
     assert "concealment" not in shared and "declarant" not in shared
-    assert notice["redacted_fields"] == ["exporter.id", "exporter.name", "free text"]
+    assert notice["redacted_fields"] == ["seizure.exporter.id", "seizure.exporter.name"]
 
 
 def test_notice_id_is_stable_per_seizure_event_and_only_for_significant_seizures():
@@ -104,3 +105,37 @@ def test_notice_id_is_stable_per_seizure_event_and_only_for_significant_seizures
     assert first["notice_id"] == again["notice_id"]
     small = Seizure(**{**vars(seizure), "estimated_value_cny": Decimal("999999.99")})
     assert RULEBOOK.outbound_notices(small) == []
+
+
+def test_masked_free_text_is_listed_in_redacted_fields():
+    person = party("李娜", "pid-110101198001010000", True)
+    seizure = significant(person, None, None, "李娜")
+    [notice] = RULEBOOK.outbound_notices(seizure)
+    assert sorted(notice["redacted_fields"]) == [
+        "seizure.exporter.id",
+        "seizure.exporter.name",
+        "seizure.goods_description",
+        "seizure.right_holder",
+        "seizure.route[1]",
+    ]
+    assert notice["seizure"]["goods_description"] == "counterfeit discs packed by [REDACTED]"
+
+
+def test_notice_encodes_as_partner_notice_sent():
+    from schemas import SingleObjectCodec
+
+    codec = SingleObjectCodec()
+    if "iprx.cooperation.PartnerNoticeSent" not in codec.catalog.names():
+        pytest.skip("the cooperation schemas are not on this branch yet")
+    seizure = significant(party("张伟", "pid-1", True), party("Acme Imports LLC", "US-EIN-123", False), None, "x")
+    [notice] = RULEBOOK.outbound_notices(seizure)
+    header = {
+        "event_id": notice["notice_id"],
+        "event_type": "cooperation.notice_sent",
+        "occurred_at": seizure.occurred_at,
+        "published_at": seizure.occurred_at,
+        "publisher": "CN/GOV/IPRX/stream-processors",
+        "jurisdiction": seizure.jurisdiction,
+    }
+    _, decoded = codec.decode(codec.encode("iprx.cooperation.PartnerNoticeSent", {"header": header, **notice}))
+    assert decoded["seizure"]["exporter"]["name"] == "[REDACTED]" and decoded["handling"] == "AMBER"
