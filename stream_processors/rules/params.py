@@ -72,8 +72,8 @@ class ParamReader:
     def days(self, key: str, default: int | None = None) -> timedelta:
         return timedelta(days=self.integer(key, default))
 
-    def hours(self, key: str, default: int | None = None) -> timedelta:
-        return timedelta(hours=self.integer(key, default, minimum=0))
+    def hours(self, key: str, default: int | None = None, minimum: int = 0) -> timedelta:
+        return timedelta(hours=self.integer(key, default, minimum=minimum))
 
     def boolean(self, key: str, default: bool | None = None) -> bool:
         value = self._get(key, default, "true or false")

@@ -41,7 +41,7 @@ class Params:
     def from_ruleset(cls, ruleset: RuleSet) -> Params:
         p = ParamReader(ruleset, RULE_ID)
         return cls(
-            deadline=p.hours("deadline_hours"),
+            deadline=p.hours("deadline_hours", minimum=1),
             severity=p.severity(),
             retention=p.days("retention_days"),
             grace=p.hours("grace_hours"),

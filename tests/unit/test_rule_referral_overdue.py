@@ -104,7 +104,10 @@ def test_same_signal_id_whatever_the_arrival_order():
     assert len(results) == 1 and len(next(iter(results))) == 1
 
 
-def test_bad_parameters():
-    bad = RULESET.rules | {rule.RULE_ID: RULESET.rules[rule.RULE_ID] | {"deadline_hours": "3 days"}}
-    with pytest.raises(RuleSetError, match="deadline_hours"):
+@pytest.mark.parametrize(
+    "section", [{"deadline_hours": "3 days"}, {"deadline_hours": 0}, {"retention_days": 0}, {"grace_hours": True}]
+)
+def test_bad_parameters(section):
+    bad = RULESET.rules | {rule.RULE_ID: RULESET.rules[rule.RULE_ID] | section}
+    with pytest.raises(RuleSetError, match=next(iter(section))):
         rule.Params.from_ruleset(RuleSet("v", bad, "bad.toml"))
