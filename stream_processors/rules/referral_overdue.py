@@ -85,7 +85,7 @@ def keys(event: object, params: Params) -> tuple[str, ...]:
     return (event.case_id,) if isinstance(event, EVENT_TYPES) else ()
 
 
-def apply(state: State, event: object, params: Params) -> tuple[State, list]:
+def apply(state: State, event: object, params: Params) -> tuple[State, list[Signal]]:
     """Record a case event. Never signals by itself: the deadline is decided by :func:`due`."""
     state = replace(state, case_id=event.case_id)
     if isinstance(event, CaseOpened):
