@@ -1,4 +1,10 @@
-"""Plain views of decoded events that the rules read; built from Avro records plus Kafka position."""
+"""Plain views of decoded events that the rules read; built from Avro records plus Kafka position.
+
+Every event carries ``event_id``, ``occurred_at`` (event time, tz-aware UTC), ``jurisdiction`` from
+the common header, and ``source``: where it sits in Kafka, so signals can cite it as evidence.
+Only ``Seizure`` has an adapter from its Avro record here; the other families' adapters follow their
+schemas.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,24 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from stream_processors.eventtime import require_utc
 from stream_processors.signals import Evidence
+
+
+@dataclass(frozen=True)
+class Party:
+    """An organisation or a natural person named in an event."""
+
+    id: str | None
+    name: str
+    country: str | None = None
+    natural_person: bool = False
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any] | None) -> Party | None:
+        if record is None:
+            return None
+        return cls(record.get("id"), record["name"], record.get("country"), bool(record.get("natural_person")))
 
 
 @dataclass(frozen=True)
@@ -23,12 +46,38 @@ class Seizure:
     quantity: int
     exporter_id: str | None
     source: Evidence
+    # Shared with partners (redacted) and used for cross-border matching; defaults keep old callers working.
+    seized_at: datetime | None = None
+    transport_mode: str = "UNKNOWN"
+    bill_of_lading: str | None = None
+    container_no: str | None = None
+    goods_description: str = ""
+    ipr_type: str = "OTHER"
+    right_holder: str | None = None
+    brand: str | None = None
+    unit: str = ""
+    exporter: Party | None = None
+    consignee: Party | None = None
+    declarant: Party | None = None
+    origin_country: str | None = None
+    destination_country: str | None = None
+    route: tuple[str, ...] = ()
+    concealment: str | None = None
+
+    def __post_init__(self) -> None:
+        require_utc(self.occurred_at, "Seizure.occurred_at")
+        if self.exporter is not None and self.exporter.id != self.exporter_id:
+            raise ValueError(f"Seizure.exporter_id {self.exporter_id!r} differs from exporter.id {self.exporter.id!r}")
+
+    @property
+    def parties(self) -> tuple[Party, ...]:
+        return tuple(p for p in (self.exporter, self.consignee, self.declarant) if p is not None)
 
     @classmethod
     def from_record(cls, record: dict[str, Any], topic: str, partition: int, offset: int) -> Seizure:
         header = record["header"]
         event_id = str(header["event_id"])
-        exporter = record.get("exporter") or {}
+        exporter = Party.from_record(record.get("exporter"))
         return cls(
             event_id=event_id,
             occurred_at=header["occurred_at"],
@@ -39,6 +88,191 @@ class Seizure:
             hs_code=record["hs_code"],
             estimated_value_cny=record["estimated_value_cny"],
             quantity=record["quantity"],
-            exporter_id=exporter.get("id"),
+            exporter_id=exporter.id if exporter else None,
             source=Evidence(event_id, topic, partition, offset),
+            seized_at=record.get("seized_at"),
+            transport_mode=record.get("transport_mode", "UNKNOWN"),
+            bill_of_lading=record.get("bill_of_lading"),
+            container_no=record.get("container_no"),
+            goods_description=record.get("goods_description", ""),
+            ipr_type=record.get("ipr_type", "OTHER"),
+            right_holder=record.get("right_holder"),
+            brand=record.get("brand"),
+            unit=record.get("unit", ""),
+            exporter=exporter,
+            consignee=Party.from_record(record.get("consignee")),
+            declarant=Party.from_record(record.get("declarant")),
+            origin_country=record.get("origin_country"),
+            destination_country=record.get("destination_country"),
+            route=tuple(record.get("route") or ()),
+            concealment=record.get("concealment"),
         )
+
+
+# --- procurement -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcurementItem:
+    """One line of an award: a software licence, a computer, or anything else (then ignored by the rules)."""
+
+    item_id: str
+    classification_scheme: str  # CPV | UNSPSC
+    classification_code: str
+    quantity: int
+    # Software licences:
+    vendor: str | None = None
+    product: str | None = None
+    edition: str | None = None
+    licence_metric: str | None = None  # DEVICE | USER | CORE | SITE
+    licence_start: datetime | None = None  # None: from the award
+    licence_end: datetime | None = None  # None: perpetual
+    is_operating_system: bool = False  # the publisher's own flag, besides the classification
+    # Computers: whether a licensed operating system comes preloaded (None: not a computer / not stated).
+    os_preloaded: bool | None = None
+
+    @property
+    def classification(self) -> str:
+        """``SCHEME:code``, e.g. ``CPV:48620000`` — the form the rule set's classification prefixes use."""
+        return f"{self.classification_scheme.upper()}:{self.classification_code}"
+
+
+@dataclass(frozen=True)
+class ProcurementAward:
+    """A procurement release (OCDS award or contract) of one buyer."""
+
+    event_id: str
+    occurred_at: datetime
+    jurisdiction: str
+    ocid: str
+    buyer_id: str  # unified social credit code; the same id an inspection names as its subject
+    buyer_jurisdiction: str
+    items: tuple[ProcurementItem, ...]
+    source: Evidence
+
+    def __post_init__(self) -> None:
+        require_utc(self.occurred_at, "ProcurementAward.occurred_at")
+
+
+# --- inspection and cases ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What an inspection found for one product."""
+
+    vendor: str
+    product: str
+    edition: str | None
+    installed_copies: int
+    licensed_copies: int  # copies with proof of licence shown to the inspector
+
+
+@dataclass(frozen=True)
+class Inspection:
+    event_id: str
+    occurred_at: datetime
+    jurisdiction: str
+    inspection_id: str
+    subject_id: str | None  # unified social credit code; None: the subject has none (not judged by the rules)
+    subject_type: str  # AGENCY | SOE | ENTERPRISE | FINANCIAL | INDIVIDUAL | OTHER
+    subject_jurisdiction: str
+    findings: tuple[Finding, ...]
+    outcome: str  # COMPLIANT | NONCOMPLIANT | RECTIFICATION_ORDERED
+    source: Evidence
+
+    def __post_init__(self) -> None:
+        require_utc(self.occurred_at, "Inspection.occurred_at")
+
+
+@dataclass(frozen=True)
+class CaseOpened:
+    """An administrative copyright case with the figures the criminal thresholds are measured on."""
+
+    event_id: str
+    occurred_at: datetime
+    jurisdiction: str
+    case_id: str
+    subject_id: str | None
+    subject_type: str
+    source: Evidence
+    illegal_business_volume_cny: Decimal = Decimal(0)
+    illegal_gains_cny: Decimal = Decimal(0)
+    infringing_copies: int = 0
+    works: int = 0
+    online_clicks: int = 0
+    registered_members: int = 0
+    online: bool = False  # dissemination over information networks (the 2011 criteria)
+
+    def __post_init__(self) -> None:
+        require_utc(self.occurred_at, "CaseOpened.occurred_at")
+
+
+@dataclass(frozen=True)
+class CaseReferred:
+    """The case was transferred to public security for criminal prosecution."""
+
+    event_id: str
+    occurred_at: datetime
+    jurisdiction: str
+    case_id: str
+    referred_to: str  # the public security organ
+    source: Evidence
+
+    def __post_init__(self) -> None:
+        require_utc(self.occurred_at, "CaseReferred.occurred_at")
+
+
+@dataclass(frozen=True)
+class CaseReferralDecided:
+    """Public security accepted or declined a referred case."""
+
+    event_id: str
+    occurred_at: datetime
+    jurisdiction: str
+    case_id: str
+    decision: str  # ACCEPTED | DECLINED
+    source: Evidence
+
+    def __post_init__(self) -> None:
+        require_utc(self.occurred_at, "CaseReferralDecided.occurred_at")
+
+
+@dataclass(frozen=True)
+class CaseClosed:
+    event_id: str
+    occurred_at: datetime
+    jurisdiction: str
+    case_id: str
+    outcome: str
+    source: Evidence
+
+    def __post_init__(self) -> None:
+        require_utc(self.occurred_at, "CaseClosed.occurred_at")
+
+
+CaseEvent = CaseOpened | CaseReferred | CaseReferralDecided | CaseClosed
+
+
+# --- cooperation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerNotice:
+    """An inbound notice from a partner agency, with the seizure fields it shares."""
+
+    event_id: str
+    occurred_at: datetime
+    jurisdiction: str
+    partner_agency: str  # X-Road-style member id, e.g. US/GOV/CBP/ipr
+    notice_id: str
+    kind: str  # SEIZURE_NOTICE | INFORMATION_REQUEST | CASE_UPDATE
+    handling: str  # Traffic Light Protocol mark: RED | AMBER | GREEN | CLEAR
+    container_no: str | None
+    bill_of_lading: str | None
+    exporter_id: str | None
+    hs_code: str | None
+    source: Evidence
+
+    def __post_init__(self) -> None:
+        require_utc(self.occurred_at, "PartnerNotice.occurred_at")

@@ -1,18 +1,29 @@
-"""seizure.significant: a seizure whose estimated value reaches the configured threshold."""
+"""seizure.significant: a seizure whose estimated value reaches the configured threshold.
+
+A significant seizure is also shared with partner agencies as a redacted outbound notice
+(:func:`outbound_notice`): natural persons' names and ids never leave, neither in the party fields
+nor inside free text.
+"""
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from stream_processors.events import Seizure
+from stream_processors.events import Party, Seizure
 from stream_processors.ruleset import RuleSet, RuleSetError
 from stream_processors.signals import Signal
 
 RULE_ID = "seizure.significant"
 RULE_VERSION = 1
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+HANDLING_MARKS = ("RED", "AMBER", "GREEN", "CLEAR")  # Traffic Light Protocol, as iprx.cooperation.HandlingMark
+REDACTED = "[REDACTED]"
+# Fixed namespace for outbound notice ids: derived from the signal id, so a replay yields the same notice id.
+NOTICE_NAMESPACE = uuid.UUID("0b7d1c9e-4f2a-5b3c-8d6e-7f8091a2b3c4")
 
 
 @dataclass(frozen=True)
@@ -20,6 +31,8 @@ class Params:
     min_value_cny: Decimal
     severity: str
     ruleset_version: str
+    outbound_handling: str = "AMBER"
+    outbound_recipients: tuple[str, ...] = ()
 
     @classmethod
     def from_ruleset(cls, ruleset: RuleSet) -> Params:
@@ -33,7 +46,18 @@ class Params:
             raise RuleSetError(
                 f"{ruleset.source}: [rules.{RULE_ID!r}] needs min_value_cny > 0 and severity in {SEVERITIES}"
             )
-        return cls(threshold, severity, ruleset.version)
+        handling = raw.get("outbound_handling", "AMBER")
+        recipients = raw.get("outbound_recipients", [])
+        if handling not in HANDLING_MARKS:
+            raise RuleSetError(
+                f"{ruleset.source}: [rules.{RULE_ID!r}] needs outbound_handling in {HANDLING_MARKS}, got {handling!r}"
+            )
+        if not isinstance(recipients, list) or not all(isinstance(r, str) and r for r in recipients):
+            raise RuleSetError(
+                f"{ruleset.source}: [rules.{RULE_ID!r}] needs outbound_recipients = a list of partner member ids, "
+                f"got {recipients!r}"
+            )
+        return cls(threshold, severity, ruleset.version, handling, tuple(recipients))
 
 
 def evaluate(seizure: Seizure, params: Params) -> Signal | None:
@@ -61,3 +85,76 @@ def evaluate(seizure: Seizure, params: Params) -> Signal | None:
         evidence=(seizure.source,),
         metrics={"estimated_value_cny": float(value), "threshold_cny": float(params.min_value_cny)},
     )
+
+
+def outbound_notice(seizure: Seizure, signal: Signal, params: Params) -> dict[str, Any]:
+    """The notice for partners about a significant seizure: ``iprx.cooperation.PartnerNoticeSent`` minus header.
+
+    Natural persons are shared only as "a natural person of country X": their name and id are
+    replaced, and every occurrence of them in free text (goods description, right holder, brand,
+    route, other parties' names — a sole proprietorship often bears its owner's name) is masked.
+    Fields with no place in the notice (declarant, declaration no., concealment) are not sent.
+    ``redacted_fields`` lists the path of every field that was blanked or masked.
+    """
+    persons = [p for p in seizure.parties if p.natural_person]
+    secrets = sorted({s for p in persons for s in (p.name, p.id) if s}, key=len, reverse=True)
+    scrub = _scrubber(secrets)
+    redacted: list[str] = []
+
+    def text(path: str, value: str | None) -> str | None:
+        cleaned = scrub(value)
+        if cleaned != value:
+            redacted.append(path)
+        return cleaned
+
+    def party(role: str, p: Party | None) -> dict[str, Any] | None:
+        if p is None:
+            return None
+        if p.natural_person:
+            redacted.extend(f"seizure.{role}.{f}" for f, v in (("id", p.id), ("name", p.name)) if v)
+            return {"id": None, "name": REDACTED, "country": p.country, "natural_person": True}
+        return {"id": p.id, "name": text(f"seizure.{role}.name", p.name), "country": p.country, "natural_person": False}
+
+    shared = {
+        "seizure_id": seizure.seizure_id,
+        "office": seizure.customs_office_code,
+        "seized_at": seizure.seized_at or seizure.occurred_at,
+        "direction": seizure.direction,
+        "transport_mode": seizure.transport_mode,
+        "bill_of_lading": seizure.bill_of_lading,
+        "container_no": seizure.container_no,
+        "hs_code": seizure.hs_code,
+        "goods_description": text("seizure.goods_description", seizure.goods_description),
+        "ipr_type": seizure.ipr_type,
+        "right_holder": text("seizure.right_holder", seizure.right_holder),
+        "brand": text("seizure.brand", seizure.brand),
+        "quantity": seizure.quantity,
+        "unit": seizure.unit,
+        "estimated_value": {"amount": seizure.estimated_value_cny, "currency": "CNY"},
+        "exporter": party("exporter", seizure.exporter),
+        "consignee": party("consignee", seizure.consignee),
+        "origin_country": seizure.origin_country,
+        "destination_country": seizure.destination_country,
+        "route": [text(f"seizure.route[{i}]", stop) for i, stop in enumerate(seizure.route)],
+    }
+    return {
+        "notice_id": str(uuid.uuid5(NOTICE_NAMESPACE, str(signal.signal_id))),
+        "recipients": list(params.outbound_recipients),
+        "kind": "SEIZURE_NOTICE",
+        "handling": params.outbound_handling,
+        "signal_id": str(signal.signal_id),
+        "seizure": shared,
+        "redacted_fields": redacted,
+    }
+
+
+def _scrubber(secrets: list[str]):
+    """A function masking every occurrence of ``secrets`` in a text, ignoring case."""
+    if not secrets:
+        return lambda text: text
+    pattern = re.compile("|".join(re.escape(s) for s in secrets), re.IGNORECASE)
+
+    def scrub(text: str | None) -> str | None:
+        return None if text is None else pattern.sub(REDACTED, text)
+
+    return scrub

@@ -60,7 +60,9 @@ def test_signal_carries_rule_version_evidence_and_numbers():
 
 
 def test_threshold_and_severity_come_from_the_ruleset():
-    ruleset = RuleSet("test-2", {"seizure.significant": {"min_value_cny": "500", "severity": "HIGH"}}, "t.toml")
+    # The rulebook builds every rule, so the override sits on top of the shipped sections.
+    rules = RULESET.rules | {"seizure.significant": {"min_value_cny": "500", "severity": "HIGH"}}
+    ruleset = RuleSet("test-2", rules, "t.toml")
     book = Rulebook.from_ruleset(ruleset)
     [s] = book.on_seizure(seizure("500"))
     assert (s.severity, s.ruleset_version) == ("HIGH", "test-2")

@@ -1,0 +1,189 @@
+"""hardware.os_not_preloaded: computers bought without an OS and without enough OS licences.
+
+State is per buyer (key: ``buyer_id``). Computer items stated as ``os_preloaded = False`` (items
+that do not say are not judged) need as many operating-system licences — software items classified
+as operating systems, or flagged so by the publisher — awarded to the same buyer at most
+``window_days`` before or after the computers (inclusive).
+
+Deadline: a computer purchase is judged once the watermark is strictly past ``awarded_at +
+window_days``, i.e. when no on-time OS licence inside its window can still arrive. Purchases are
+judged in event-time order and each takes OS licences from the earliest with some left, so one
+licence never covers two computers, and the outcome does not depend on arrival order within grace.
+A purchase short of licences signals (MEDIUM) with the OS awards it did get as evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from stream_processors.events import ProcurementAward, ProcurementItem
+from stream_processors.eventtime import is_closed, watermark
+from stream_processors.rules.params import ParamReader
+from stream_processors.ruleset import RuleSet
+from stream_processors.signals import Evidence, Signal
+
+RULE_ID = "hardware.os_not_preloaded"
+RULE_VERSION = 1
+EVENT_TYPES = (ProcurementAward,)
+
+
+@dataclass(frozen=True)
+class Params:
+    window: timedelta
+    severity: str
+    computer_classifications: tuple[str, ...]
+    os_classifications: tuple[str, ...]
+    grace: timedelta
+    ruleset_version: str
+
+    @classmethod
+    def from_ruleset(cls, ruleset: RuleSet) -> Params:
+        p = ParamReader(ruleset, RULE_ID)
+        return cls(
+            window=p.days("window_days"),
+            severity=p.severity(),
+            computer_classifications=_prefixes(p, "computer_classifications"),
+            os_classifications=_prefixes(p, "os_classifications"),
+            grace=p.hours("grace_hours"),
+            ruleset_version=ruleset.version,
+        )
+
+
+def _prefixes(p: ParamReader, key: str) -> tuple[str, ...]:
+    values = p.strings(key)
+    if not all(":" in v and v.split(":", 1)[0] in ("CPV", "UNSPSC") and v.split(":", 1)[1] for v in values):
+        raise p.error(key, 'a list of classification prefixes like "CPV:302" or "UNSPSC:4321"')
+    return values
+
+
+@dataclass(frozen=True)
+class Computers:
+    """Computers of one award bought without a preloaded OS, waiting for their deadline."""
+
+    event_id: str
+    awarded_at: datetime
+    jurisdiction: str
+    ocid: str
+    quantity: int
+    source: Evidence
+
+
+@dataclass(frozen=True)
+class OsLicences:
+    """OS licences of one award, and how many are not yet taken by computers."""
+
+    event_id: str
+    awarded_at: datetime
+    ocid: str
+    remaining: int
+    source: Evidence
+
+
+@dataclass(frozen=True)
+class State:
+    buyer_id: str = ""
+    computers: tuple[Computers, ...] = ()
+    os_licences: tuple[OsLicences, ...] = ()
+
+
+def is_computer_without_os(item: ProcurementItem, params: Params) -> bool:
+    return item.os_preloaded is False and item.classification.startswith(params.computer_classifications)
+
+
+def is_os_licence(item: ProcurementItem, params: Params) -> bool:
+    return (item.is_operating_system or item.classification.startswith(params.os_classifications)) and not (
+        item.classification.startswith(params.computer_classifications)
+    )
+
+
+def keys(event: object, params: Params) -> tuple[str, ...]:
+    if isinstance(event, ProcurementAward) and any(
+        is_computer_without_os(i, params) or is_os_licence(i, params) for i in event.items
+    ):
+        return (event.buyer_id,)
+    return ()
+
+
+def apply(state: State, event: ProcurementAward, params: Params) -> tuple[State, list[Signal]]:
+    """Record an award's computers without OS and its OS licences; judging is by :func:`due`."""
+    if any(c.event_id == event.event_id for c in state.computers) or any(
+        o.event_id == event.event_id for o in state.os_licences
+    ):
+        return state, []  # redelivered
+    computers = sum(i.quantity for i in event.items if is_computer_without_os(i, params))
+    licences = sum(i.quantity for i in event.items if is_os_licence(i, params))
+    if computers > 0:
+        new = Computers(event.event_id, event.occurred_at, event.jurisdiction, event.ocid, computers, event.source)
+        state = replace(state, computers=(*state.computers, new))
+    if licences > 0:
+        new_os = OsLicences(event.event_id, event.occurred_at, event.ocid, licences, event.source)
+        state = replace(state, os_licences=(*state.os_licences, new_os))
+    return replace(state, buyer_id=event.buyer_id), []
+
+
+def due(state: State, clock: datetime, params: Params) -> tuple[State | None, list[Signal]]:
+    """Judge computer purchases whose deadline the watermark has passed, in event-time order."""
+    ready = sorted(
+        (c for c in state.computers if is_closed(c.awarded_at + params.window, clock, params.grace)),
+        key=lambda c: (c.awarded_at, c.event_id),
+    )
+    pool = {o.event_id: o for o in sorted(state.os_licences, key=lambda o: (o.awarded_at, o.event_id))}
+    signals = []
+    for purchase in ready:
+        taken: list[tuple[OsLicences, int]] = []
+        needed = purchase.quantity
+        for lic in pool.values():
+            if needed == 0:
+                break
+            if lic.remaining > 0 and abs(lic.awarded_at - purchase.awarded_at) <= params.window:
+                take = min(needed, lic.remaining)
+                taken.append((lic, take))
+                pool[lic.event_id] = replace(lic, remaining=lic.remaining - take)
+                needed -= take
+        if needed > 0:
+            signals.append(_signal(state.buyer_id, purchase, taken, needed, params))
+    ready_ids = {c.event_id for c in ready}
+    waiting = tuple(c for c in state.computers if c.event_id not in ready_ids)
+    # OS licences are kept as long as a waiting purchase, or an on-time one still to come (at or
+    # after the watermark), can reach them.
+    earliest = min([watermark(clock, params.grace), *(c.awarded_at for c in waiting)])
+    horizon = earliest - params.window
+    state = replace(
+        state,
+        computers=waiting,
+        os_licences=tuple(o for o in pool.values() if o.remaining > 0 and o.awarded_at >= horizon),
+    )
+    return (state if state.computers or state.os_licences else None), signals
+
+
+def _signal(
+    buyer_id: str, purchase: Computers, taken: list[tuple[OsLicences, int]], missing: int, params: Params
+) -> Signal:
+    deadline = purchase.awarded_at + params.window
+    covered = purchase.quantity - missing
+    awards = ", ".join(f"{take} from {lic.ocid}" for lic, take in taken) or "none"
+    return Signal(
+        rule_id=RULE_ID,
+        rule_version=RULE_VERSION,
+        ruleset_version=params.ruleset_version,
+        category="COMPLIANCE",
+        severity=params.severity,
+        subject_type="BUYER",
+        subject_id=buyer_id,
+        jurisdiction=purchase.jurisdiction,
+        occurred_at=deadline,  # the signal is about the window closing
+        score=round(missing / purchase.quantity, 4),
+        reason=(
+            f"buyer {buyer_id} bought {purchase.quantity} computers without a preloaded operating system "
+            f"({purchase.ocid}, {purchase.awarded_at.date().isoformat()}) and only {covered} OS licences within "
+            f"{params.window.days} days before or after (OS licences taken: {awards}); {missing} short"
+        ),
+        # an award can carry both the computers and OS licences: cite it once
+        evidence=tuple({e.event_id: e for e in (purchase.source, *(lic.source for lic, _ in taken))}.values()),
+        metrics={
+            "computers_without_os": float(purchase.quantity),
+            "os_licences": float(covered),
+            "shortfall": float(missing),
+        },
+    )

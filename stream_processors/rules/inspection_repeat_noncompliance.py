@@ -1,0 +1,110 @@
+"""inspection.repeat_noncompliance: the same subject found non-compliant twice within 365 days.
+
+State is per inspected subject (key: ``subject_id``). Each non-compliant inspection is judged on the
+window of ``window_days`` that ends at it (see ``stream_processors.rules.occurrences``) once the
+watermark has passed it; it signals when that window holds at least ``min_findings`` non-compliant
+inspections. So a third finding within the year signals again, with all three as evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from stream_processors.events import Inspection
+from stream_processors.rules import occurrences
+from stream_processors.rules.occurrences import Occurrence
+from stream_processors.rules.params import ParamReader
+from stream_processors.ruleset import RuleSet
+from stream_processors.signals import Signal
+
+RULE_ID = "inspection.repeat_noncompliance"
+RULE_VERSION = 1
+OUTCOMES = ("COMPLIANT", "NONCOMPLIANT", "RECTIFICATION_ORDERED")
+EVENT_TYPES = (Inspection,)
+
+
+@dataclass(frozen=True)
+class Params:
+    window: timedelta
+    min_findings: int
+    outcomes: tuple[str, ...]
+    severity: str
+    grace: timedelta
+    ruleset_version: str
+
+    @classmethod
+    def from_ruleset(cls, ruleset: RuleSet) -> Params:
+        p = ParamReader(ruleset, RULE_ID)
+        return cls(
+            window=p.days("window_days"),
+            min_findings=p.integer("min_findings", minimum=2),
+            outcomes=p.strings("outcomes", allowed=OUTCOMES),
+            severity=p.severity(),
+            grace=p.hours("grace_hours"),
+            ruleset_version=ruleset.version,
+        )
+
+
+@dataclass(frozen=True)
+class State:
+    """One inspected subject's non-compliant inspections still inside the window."""
+
+    subject_id: str = ""
+    subject_type: str = ""
+    findings: tuple[Occurrence, ...] = ()
+
+
+def keys(event: object, params: Params) -> tuple[str, ...]:
+    return (event.subject_id,) if isinstance(event, Inspection) and event.subject_id else ()
+
+
+def apply(state: State, event: Inspection, params: Params) -> tuple[State, list[Signal]]:
+    """Record a non-compliant inspection; judging waits for the watermark (:func:`due`)."""
+    if event.outcome not in params.outcomes:
+        return state, []
+    finding = Occurrence(
+        event.event_id, event.occurred_at, event.subject_jurisdiction, event.inspection_id, "", event.source
+    )
+    return replace(
+        state,
+        subject_id=event.subject_id,
+        subject_type=event.subject_type,
+        findings=occurrences.add(state.findings, finding),
+    ), []
+
+
+def due(state: State, clock: datetime, params: Params) -> tuple[State | None, list[Signal]]:
+    """Judge the findings the watermark has passed; ``None`` when nothing is left to keep."""
+    findings, ready = occurrences.judge_ready(state.findings, clock, params.grace)
+    signals = []
+    for finding in ready:
+        window = occurrences.window_ending_at(findings, finding, params.window)
+        if len(window) >= params.min_findings:
+            signals.append(_signal(state, window, params))
+    findings = occurrences.prune(findings, clock, params.grace, params.window)
+    return (replace(state, findings=findings) if findings else None), signals
+
+
+def _signal(state: State, window: list[Occurrence], params: Params) -> Signal:
+    last = window[-1]
+    days = params.window.days
+    listed = ", ".join(f"{o.label} on {o.occurred_at.date().isoformat()}" for o in window)
+    return Signal(
+        rule_id=RULE_ID,
+        rule_version=RULE_VERSION,
+        ruleset_version=params.ruleset_version,
+        category="COMPLIANCE",
+        severity=params.severity,
+        subject_type=state.subject_type,
+        subject_id=state.subject_id,
+        jurisdiction=last.jurisdiction,
+        occurred_at=last.occurred_at,
+        score=round(len(window) / params.min_findings, 4),
+        reason=(
+            f"{state.subject_type} {state.subject_id} found {'/'.join(params.outcomes)} {len(window)} times within "
+            f"{days} days (threshold {params.min_findings}): {listed}"
+        ),
+        evidence=tuple(o.source for o in window),
+        metrics={"findings": float(len(window)), "window_days": float(days)},
+    )

@@ -1,0 +1,65 @@
+"""Occurrences of something per key (a finding, a seizure) counted over a sliding event-time window.
+
+Shared by the "N times within D days" rules. Each occurrence is judged once, on the window that
+ends at it: every occurrence of the key with event time in ``[at - window, at]`` ordered at or before
+it (by event time, then event id, so ties are ordered the same in every run). It is judged only when
+the watermark has passed its event time, so every on-time occurrence before it is known and
+out-of-order arrival within grace gives the same windows — and the same signal ids — as in-order
+arrival. An occurrence that arrives beyond grace is judged on the next ``due`` with what is still
+kept; occurrences already judged are not judged again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from stream_processors.eventtime import is_closed, watermark
+from stream_processors.signals import Evidence
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    event_id: str
+    occurred_at: datetime
+    jurisdiction: str
+    label: str  # what it is to a reader, e.g. an inspection or seizure id
+    place: str  # where it happened, e.g. a customs office; "" when the rule does not care
+    source: Evidence
+    judged: bool = False
+
+    @property
+    def order(self) -> tuple[datetime, str]:
+        return (self.occurred_at, self.event_id)
+
+
+def add(occurrences: tuple[Occurrence, ...], new: Occurrence) -> tuple[Occurrence, ...]:
+    """``occurrences`` with ``new`` in event-time order; a redelivered event is kept once."""
+    if any(o.event_id == new.event_id for o in occurrences):
+        return occurrences
+    return tuple(sorted((*occurrences, new), key=lambda o: o.order))
+
+
+def window_ending_at(occurrences: Iterable[Occurrence], last: Occurrence, window: timedelta) -> list[Occurrence]:
+    """The occurrences ``last`` is judged with: at most ``window`` before it (inclusive), up to itself."""
+    start = last.occurred_at - window
+    return [o for o in occurrences if start <= o.occurred_at and o.order <= last.order]
+
+
+def judge_ready(
+    occurrences: tuple[Occurrence, ...], clock: datetime, grace: timedelta
+) -> tuple[tuple[Occurrence, ...], list[Occurrence]]:
+    """Mark the occurrences whose event time the watermark has passed as judged; return them too."""
+    ready = [o for o in occurrences if not o.judged and is_closed(o.occurred_at, clock, grace)]
+    ready_ids = {o.event_id for o in ready}
+    marked = tuple(replace(o, judged=True) if o.event_id in ready_ids else o for o in occurrences)
+    return marked, ready
+
+
+def prune(
+    occurrences: tuple[Occurrence, ...], clock: datetime, grace: timedelta, window: timedelta
+) -> tuple[Occurrence, ...]:
+    """Drop judged occurrences that no on-time occurrence can have in its window any more."""
+    horizon = watermark(clock, grace) - window
+    return tuple(o for o in occurrences if not o.judged or o.occurred_at >= horizon)

@@ -1,0 +1,107 @@
+"""seizure.repeat_offender: the same exporter caught repeatedly within 90 days.
+
+State is per exporter (key: ``exporter_id``; seizures without one are ignored). Each seizure is
+judged on the window of ``window_days`` that ends at it (see ``stream_processors.rules.occurrences``)
+once the watermark has passed it; it signals when that window holds seizures at ``min_offices`` or
+more different customs offices, or ``min_seizures`` or more seizures. Every later seizure of a repeat
+offender within the window signals again, citing all seizures in its window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from stream_processors.events import Seizure
+from stream_processors.rules import occurrences
+from stream_processors.rules.occurrences import Occurrence
+from stream_processors.rules.params import ParamReader
+from stream_processors.ruleset import RuleSet
+from stream_processors.signals import Signal
+
+RULE_ID = "seizure.repeat_offender"
+RULE_VERSION = 1
+EVENT_TYPES = (Seizure,)
+
+
+@dataclass(frozen=True)
+class Params:
+    window: timedelta
+    min_offices: int
+    min_seizures: int
+    severity: str
+    grace: timedelta
+    ruleset_version: str
+
+    @classmethod
+    def from_ruleset(cls, ruleset: RuleSet) -> Params:
+        p = ParamReader(ruleset, RULE_ID)
+        return cls(
+            window=p.days("window_days"),
+            min_offices=p.integer("min_offices", minimum=2),
+            min_seizures=p.integer("min_seizures", minimum=2),
+            severity=p.severity(),
+            grace=p.hours("grace_hours"),
+            ruleset_version=ruleset.version,
+        )
+
+
+@dataclass(frozen=True)
+class State:
+    """One exporter's seizures still inside the window."""
+
+    exporter_id: str = ""
+    seizures: tuple[Occurrence, ...] = ()
+
+
+def keys(event: object, params: Params) -> tuple[str, ...]:
+    return (event.exporter_id,) if isinstance(event, Seizure) and event.exporter_id else ()
+
+
+def apply(state: State, event: Seizure, params: Params) -> tuple[State, list[Signal]]:
+    """Record a seizure; judging waits for the watermark (:func:`due`)."""
+    if not event.exporter_id:
+        return state, []
+    seizure = Occurrence(
+        event.event_id, event.occurred_at, event.jurisdiction, event.seizure_id, event.customs_office_code, event.source
+    )
+    return replace(state, exporter_id=event.exporter_id, seizures=occurrences.add(state.seizures, seizure)), []
+
+
+def due(state: State, clock: datetime, params: Params) -> tuple[State | None, list[Signal]]:
+    """Judge the seizures the watermark has passed; ``None`` when nothing is left to keep."""
+    seizures, ready = occurrences.judge_ready(state.seizures, clock, params.grace)
+    signals = []
+    for seizure in ready:
+        window = occurrences.window_ending_at(seizures, seizure, params.window)
+        offices = sorted({o.place for o in window})
+        if len(offices) >= params.min_offices or len(window) >= params.min_seizures:
+            signals.append(_signal(state, window, offices, params))
+    seizures = occurrences.prune(seizures, clock, params.grace, params.window)
+    return (replace(state, seizures=seizures) if seizures else None), signals
+
+
+def _signal(state: State, window: list[Occurrence], offices: list[str], params: Params) -> Signal:
+    last = window[-1]
+    days = params.window.days
+    listed = ", ".join(f"{o.label} at office {o.place} on {o.occurred_at.date().isoformat()}" for o in window)
+    score = max(len(offices) / params.min_offices, len(window) / params.min_seizures)
+    return Signal(
+        rule_id=RULE_ID,
+        rule_version=RULE_VERSION,
+        ruleset_version=params.ruleset_version,
+        category="ENFORCEMENT",
+        severity=params.severity,
+        subject_type="EXPORTER",
+        subject_id=state.exporter_id,
+        jurisdiction=last.jurisdiction,
+        occurred_at=last.occurred_at,
+        score=round(score, 4),
+        reason=(
+            f"exporter {state.exporter_id} in {len(window)} seizures at {len(offices)} customs offices "
+            f"({', '.join(offices)}) within {days} days (thresholds: {params.min_offices} offices or "
+            f"{params.min_seizures} seizures): {listed}"
+        ),
+        evidence=tuple(o.source for o in window),
+        metrics={"seizures": float(len(window)), "offices": float(len(offices)), "window_days": float(days)},
+    )

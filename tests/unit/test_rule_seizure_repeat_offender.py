@@ -1,0 +1,78 @@
+import itertools
+
+import pytest
+
+from stream_processors.rules import seizure_repeat_offender as rule
+from tests.unit.rule_harness import MS, RULEBOOK, Tick, at, drive, evidence_ids, ids, seizure
+
+RULE = RULEBOOK.rule(rule.RULE_ID)
+GRACE = RULE.params.grace
+LATER = Tick(at(400))
+
+
+@pytest.mark.parametrize(
+    ("seizures", "fires"),
+    [
+        ([("a", 0, "5300"), ("b", 90, "2200")], True),  # two offices, exactly 90 days apart
+        ([("a", 0, "5300"), ("b", 90.001, "2200")], False),  # just outside the window
+        ([("a", 0, "5300"), ("b", 10, "5300")], False),  # two seizures at one office
+        ([("a", 0, "5300"), ("b", 10, "5300"), ("c", 90, "5300")], True),  # three at one office
+        ([("a", 0, "5300"), ("b", 10, "5300"), ("c", 90.001, "5300")], False),
+    ],
+)
+def test_thresholds_and_window_edges(seizures, fires):
+    events = [seizure(eid, at(day), office=office) for eid, day, office in seizures]
+    signals, _ = drive(RULE, [*events, LATER])
+    assert bool(signals) is fires
+
+
+def test_signal_cites_every_seizure_in_the_window():
+    events = [seizure("a", at(0), "5300"), seizure("b", at(5), "2200"), seizure("c", at(6), "5300")]
+    signals, _ = drive(RULE, [*events, LATER])
+    assert [evidence_ids(s) for s in signals] == [{"a", "b"}, {"a", "b", "c"}]
+    s = signals[-1]
+    assert (s.severity, s.category, s.subject_type, s.subject_id) == (
+        "HIGH",
+        "ENFORCEMENT",
+        "EXPORTER",
+        "914403001922038216",
+    )
+    assert "3 seizures at 2 customs offices (2200, 5300) within 90 days" in s.reason
+    assert s.metrics["offices"] == 2.0 and s.metrics["seizures"] == 3.0
+
+
+def test_seizures_without_exporter_or_of_other_exporters_do_not_count():
+    events = [seizure("a", at(0), "5300"), seizure("b", at(1), "2200", exporter_id=None)]
+    events.append(seizure("c", at(2), "2200", exporter_id="OTHER"))
+    assert drive(RULE, [*events, LATER])[0] == []
+
+
+def test_judged_only_when_the_watermark_passes():
+    events = [seizure("a", at(0), "5300"), seizure("b", at(1), "2200")]
+    assert drive(RULE, [*events, Tick(at(1) + GRACE)])[0] == []
+    assert len(drive(RULE, [*events, Tick(at(1) + GRACE + MS)])[0]) == 1
+
+
+def test_reordering_within_grace_gives_the_same_signal_ids():
+    events = [seizure("a", at(0), "5300"), seizure("b", at(1), "2200"), seizure("c", at(1), "4200")]
+    events.append(seizure("d", at(2), "5300"))
+    results = {frozenset(ids(drive(RULE, [*order, LATER])[0])) for order in itertools.permutations(events)}
+    assert len(results) == 1 and len(next(iter(results))) == 3
+
+
+def test_late_seizure_beyond_grace_is_judged_but_does_not_rejudge_later_ones():
+    on_time = [seizure("b", at(10), "2200"), seizure("c", at(11), "4200")]
+    late = seizure("a", at(9), "5300")
+    # in order: b's window holds a, b and c's holds a, b, c
+    in_order, _ = drive(RULE, [late, *on_time, LATER])
+    assert [evidence_ids(s) for s in in_order] == [{"a", "b"}, {"a", "b", "c"}]
+    # a arrives after c was judged: c keeps its signal on {b, c}; a is judged on its own window
+    beyond, _ = drive(RULE, [*on_time, Tick(at(12) + GRACE), late, LATER])
+    assert [evidence_ids(s) for s in beyond] == [{"b", "c"}]
+
+
+def test_state_is_pruned_out_of_the_window():
+    _, table = drive(RULE, [seizure("a", at(0)), Tick(at(90) + GRACE)])
+    assert table  # still able to pair with an on-time seizure at day 90
+    _, table = drive(RULE, [seizure("a", at(0)), Tick(at(90) + GRACE + MS)])
+    assert table == {}
