@@ -1,0 +1,69 @@
+"""Profiles one pipeline process with pyinstrument: `python -m bench.profiling {worker|sink} OUT`.
+
+The service runs as under `iprx`, until SIGTERM; then OUT.txt (the call tree) and OUT.hotspots.txt
+(functions by own time) are written.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+
+def hotspots(session: Any, top: int = 15) -> list[tuple[float, float, str]]:
+    """``(own seconds, share of the profile, function)`` for the ``top`` functions by own time."""
+    root = session.root_frame()
+    if root is None:
+        return []
+    own: dict[str, float] = defaultdict(float)
+    stack = [root]
+    while stack:
+        frame = stack.pop()
+        stack.extend(frame.children)
+        if frame.total_self_time > 0:
+            own[f"{frame.function} ({frame.file_path_short}:{frame.line_no})"] += frame.total_self_time
+    total = root.time or 1.0
+    ranked = sorted(own.items(), key=lambda kv: kv[1], reverse=True)[:top]
+    return [(seconds, seconds / total, name) for name, seconds in ranked]
+
+
+def write(profiler: Any, out: Path) -> Path:
+    """Write the call tree and the hotspot list next to ``out``; return the hotspot file."""
+    session = profiler.last_session
+    out.with_suffix(".txt").write_text(profiler.output_text(unicode=False, color=False))
+    lines = [f"{share:6.1%}  {seconds:8.2f}s  {name}" for seconds, share, name in hotspots(session)]
+    target = out.with_suffix(".hotspots.txt")
+    target.write_text("\n".join(lines) + "\n")
+    return target
+
+
+def main(argv: list[str]) -> None:
+    import logging
+
+    from pyinstrument import Profiler
+
+    from iprx import services
+    from iprx.config import load_settings
+
+    service, out = argv[0], Path(argv[1])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    settings = load_settings()
+    run = {"worker": services.run_worker, "sink": services.run_sink}[service]
+    profiler = Profiler(async_mode="disabled")
+    profiler.start()
+    try:
+        if service == "worker":
+            sys.argv = ["iprx-worker"]  # Faust parses the command line
+        run(settings)
+    except SystemExit:
+        pass
+    finally:
+        profiler.stop()
+        write(profiler, out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
