@@ -11,21 +11,48 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+PROJECT_DIRS = ("iprx/", "schemas/", "producers/", "stream_processors/", "sinks/", "bench/")
 
-def hotspots(session: Any, top: int = 15) -> list[tuple[float, float, str]]:
-    """``(own seconds, share of the profile, function)`` for the ``top`` functions by own time."""
+
+def _frames(session: Any) -> list[Any]:
     root = session.root_frame()
-    if root is None:
-        return []
-    own: dict[str, float] = defaultdict(float)
-    stack = [root]
+    frames, stack = [], [root] if root is not None else []
     while stack:
         frame = stack.pop()
         stack.extend(frame.children)
-        if frame.total_self_time > 0:
-            own[f"{frame.function} ({frame.file_path_short}:{frame.line_no})"] += frame.total_self_time
-    total = root.time or 1.0
+        if not frame.is_synthetic:
+            frames.append(frame)
+    return frames
+
+
+def _label(frame: Any) -> str:
+    return f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
+
+
+def hotspots(session: Any, top: int = 15) -> list[tuple[float, float, str]]:
+    """``(own seconds, share of the profile, function)`` for the ``top`` functions by own time."""
+    own: dict[str, float] = defaultdict(float)
+    for frame in _frames(session):
+        own[_label(frame)] += frame.total_self_time
+    total = session.duration or 1.0
     ranked = sorted(own.items(), key=lambda kv: kv[1], reverse=True)[:top]
+    return [(seconds, seconds / total, name) for name, seconds in ranked]
+
+
+def project_functions(session: Any, top: int = 15) -> list[tuple[float, float, str]]:
+    """The project's own functions by inclusive time (outermost call of each only)."""
+    inclusive: dict[str, float] = defaultdict(float)
+    for frame in _frames(session):
+        path = frame.file_path or ""
+        if not any(f"/{d}" in path for d in PROJECT_DIRS) or "site-packages" in path:
+            continue
+        outer = frame.parent
+        while outer is not None and _label(outer) != _label(frame):
+            outer = outer.parent
+        if outer is None:  # not a recursive inner call
+            inclusive[_label(frame)] += frame.time
+    total = session.duration or 1.0
+    ranked = sorted(inclusive.items(), key=lambda kv: kv[1], reverse=True)[:top]
     return [(seconds, seconds / total, name) for name, seconds in ranked]
 
 
@@ -33,7 +60,10 @@ def write(profiler: Any, out: Path) -> Path:
     """Write the call tree and the hotspot list next to ``out``; return the hotspot file."""
     session = profiler.last_session
     out.with_suffix(".txt").write_text(profiler.output_text(unicode=False, color=False))
-    lines = [f"{share:6.1%}  {seconds:8.2f}s  {name}" for seconds, share, name in hotspots(session)]
+    lines = [f"by own time (of {session.duration:.1f}s sampled in the main thread):"]
+    lines += [f"{share:6.1%}  {seconds:8.2f}s  {name}" for seconds, share, name in hotspots(session)]
+    lines += ["", "project functions by inclusive time:"]
+    lines += [f"{share:6.1%}  {seconds:8.2f}s  {name}" for seconds, share, name in project_functions(session)]
     target = out.with_suffix(".hotspots.txt")
     target.write_text("\n".join(lines) + "\n")
     return target

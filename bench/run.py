@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +52,8 @@ def selected(spec: str) -> list[str]:
 
 def run_bench(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     stages = selected(args.stages)
+    # kafka-python warns when a poll of the bench's own clients is slow; on a busy machine that is noise.
+    logging.getLogger("kafka").setLevel(logging.ERROR)
     env = BenchEnv(settings, args.bootstrap, args.keep_data)
     result: dict[str, Any] = {
         "run_id": env.run_id,
