@@ -29,11 +29,18 @@ def _label(frame: Any) -> str:
     return f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
 
 
+def _caller(frame: Any) -> str:
+    parent = frame.parent
+    while parent is not None and parent.is_synthetic:
+        parent = parent.parent
+    return f" <- {parent.function}" if parent is not None else ""
+
+
 def hotspots(session: Any, top: int = 15) -> list[tuple[float, float, str]]:
-    """``(own seconds, share of the profile, function)`` for the ``top`` functions by own time."""
+    """``(own seconds, share of the profile, function <- caller)`` for the ``top`` by own time."""
     own: dict[str, float] = defaultdict(float)
     for frame in _frames(session):
-        own[_label(frame)] += frame.total_self_time
+        own[_label(frame) + _caller(frame)] += frame.total_self_time
     total = session.duration or 1.0
     ranked = sorted(own.items(), key=lambda kv: kv[1], reverse=True)[:top]
     return [(seconds, seconds / total, name) for name, seconds in ranked]
@@ -60,6 +67,7 @@ def write(profiler: Any, out: Path) -> Path:
     """Write the call tree and the hotspot list next to ``out``; return the hotspot file."""
     session = profiler.last_session
     out.with_suffix(".txt").write_text(profiler.output_text(unicode=False, color=False))
+    session.save(str(out.with_suffix(".pyisession")))  # open with: pyinstrument --load FILE
     lines = [f"by own time (of {session.duration:.1f}s sampled in the main thread):"]
     lines += [f"{share:6.1%}  {seconds:8.2f}s  {name}" for seconds, share, name in hotspots(session)]
     lines += ["", "project functions by inclusive time:"]

@@ -27,7 +27,9 @@ STAGES = ("producer", "processor", "sink", "e2e")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `iprx bench`."""
-    parser.add_argument("--events", type=int, default=1_000_000, help="workload size (default 1,000,000)")
+    parser.add_argument(
+        "--events", type=int, default=500_000, help="workload size (default 500,000: about 12 minutes on 2 cores)"
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--rate", type=float, default=5000, help="end-to-end offered events/s (default 5,000)")
     parser.add_argument("--e2e-seconds", type=float, default=30, help="end-to-end fixed-rate phase (default 30)")
@@ -36,7 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--profile", action="store_true", help="profile the slowest stage with pyinstrument")
-    parser.add_argument("--profile-events", type=int, default=200_000, help="events for the profiled re-run")
+    parser.add_argument(
+        "--profile-events", type=int, default=100_000, help="events for the profiled re-run (default 100,000)"
+    )
     parser.add_argument("--bootstrap", help="another Kafka cluster instead of the bench's local broker")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds any stage may take to drain")
     parser.add_argument("--keep-data", action="store_true", help="keep this run's topics and chDB stores")
@@ -143,7 +147,7 @@ def profile_slowest(env: BenchEnv, source: Any, out: dict[str, Any], events: int
         else:
             sink.run_sink(stage, events, args.timeout, module="bench.profiling")
             written = stage.data_dir / "profile-sink"
-        for suffix in (".txt", ".hotspots.txt"):
+        for suffix in (".txt", ".hotspots.txt", ".pyisession"):
             src = written.with_suffix(suffix)
             if src.is_file():
                 src.replace(target.with_suffix(suffix))
