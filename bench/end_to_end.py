@@ -65,7 +65,7 @@ def publish_paced(publisher: Publisher, records: Iterator[dict[str, Any]], rate:
 
 
 def drain_seconds(stage: Stage, children: list[BenchChild], limit_s: float) -> float:
-    """Seconds until every pipeline group reaches lag 0 (stops looking after ``limit_s`` x 6)."""
+    """Seconds until every pipeline group reaches lag 0 (gives up after ``limit_s`` x 6)."""
     started = time.monotonic()
     groups = pipeline_groups(stage.settings)
     while True:
@@ -135,6 +135,8 @@ def ramp(
         step = {"offered": rate, "achieved": achieved, "drain_s": drain_seconds(stage, children, DRAIN_LIMIT_S)}
         steps.append(step)
         say(f"e2e ramp: achieved {achieved:,.0f} events/s, drained in {step['drain_s']:.1f}s")
+        if step["drain_s"] > DRAIN_LIMIT_S:
+            drain_seconds(stage, children, 60)  # start the next step from an empty backlog
         if sustained(step):
             best = max(best, rate)
             if not going_up:
@@ -164,6 +166,8 @@ def run(stage: Stage, seed: int, rate: float, seconds: float, step_s: float, max
             until = int(datetime.now(UTC).timestamp() * 1000)
             drained = drain_seconds(stage, children, DRAIN_LIMIT_S)
             say(f"e2e: achieved {achieved:,.0f} events/s, drained in {drained:.1f}s; ramp")
+            if drained > DRAIN_LIMIT_S:
+                drain_seconds(stage, children, 60)
             best, steps = ramp(stage, publisher, records, children, (rate, achieved, drained), step_s, max_steps)
         wait_until_caught_up(stage.settings, pipeline_groups(stage.settings), children, timeout_s=600)
         rss = {child.name: child.peak_rss_mb() for child in children}
