@@ -8,7 +8,7 @@ from typing import Any
 from kafka import KafkaProducer
 
 from bench.environment import Stage
-from bench.workload import FAMILY, Workload
+from bench.workload import SCHEMA, Workload
 from iprx import topics
 from iprx.kafka_clients import kafka_python_options
 from iprx.supervise import say
@@ -47,7 +47,7 @@ def send_raw(stage: Stage, messages: Any, count: int) -> float:
     """Send ``count`` pre-encoded ``(key, value)`` pairs with the Publisher's headers; return events/s."""
     topic = stage.topic(topics.SEIZURE.name)
     headers = [
-        ("iprx-schema", FAMILY.schema.encode()),
+        ("iprx-schema", SCHEMA.encode()),
         ("iprx-publisher", stage.settings.publisher.publisher_id.encode()),
         ("iprx-event-type", b"seizure.recorded"),
     ]

@@ -19,7 +19,7 @@ from producers.synthetic import seizures
 from schemas import SingleObjectCodec
 
 FAMILY = FAMILIES["seizure"]
-SCHEMA = FAMILY.schema
+SCHEMA = "iprx.seizure.SeizureRecorded"  # what synthetic seizures are (header.event_type seizure.recorded)
 # Single-object header (10 bytes), then the EventHeader: event_id first, a 36-char UUID string whose
 # Avro length prefix is the zig-zag varint 0x48. Replaying a pool patches those 36 bytes in place.
 EVENT_ID_PREFIX = 10
