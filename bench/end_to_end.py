@@ -30,12 +30,16 @@ WARMUP_EVENTS = 200
 
 
 class TokenBucket:
-    """Paces calls to ``rate`` per second, allowing bursts of at most ``burst_s`` worth of tokens."""
+    """Paces calls to ``rate`` per second, allowing bursts of at most ``burst_s`` worth of tokens.
 
-    def __init__(self, rate: float, burst_s: float = 0.01) -> None:
+    The burst covers the publisher being descheduled on a busy machine (tens of ms): without it,
+    every such pause would lower the offered rate instead of being caught up.
+    """
+
+    def __init__(self, rate: float, burst_s: float = 0.25) -> None:
         self.rate = rate
         self.capacity = max(rate * burst_s, 1.0)
-        self.tokens = self.capacity
+        self.tokens = 0.0  # start empty: the achieved rate over a step is the offered one
         self.last = time.perf_counter()
 
     def take(self) -> None:
