@@ -58,6 +58,7 @@ def run_bench(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     stages = selected(args.stages)
     # kafka-python warns when a poll of the bench's own clients is slow; on a busy machine that is noise.
     logging.getLogger("kafka").setLevel(logging.ERROR)
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
     env = BenchEnv(settings, args.bootstrap, args.keep_data)
     result: dict[str, Any] = {
         "run_id": env.run_id,
