@@ -13,9 +13,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from kafka.errors import KafkaError
+
 from iprx import local_kafka
 from iprx.config import Settings, load_settings
-from iprx.kafka_admin import admin_client, create_topics, group_lag
+from iprx.kafka_admin import KafkaUnavailable, admin_client, create_topics, group_lag, wait_for_broker
 from iprx.supervise import Child, say
 
 BENCH_PORT = 29192  # not 9092 (demo) nor 19092 (tests)
@@ -91,7 +93,7 @@ class BenchEnv:
 
     def __init__(self, settings: Settings, bootstrap: str | None, keep_data: bool) -> None:
         self.base = settings
-        self.root = (Path(settings.data_dir) / "bench").resolve()
+        self.root = (Path(settings.data_dir) / "bench").resolve()  # broker data, runs, profiles
         self.run_id = uuid.uuid4().hex[:8]
         self.run_dir = self.root / f"run-{self.run_id}"
         self.keep_data = keep_data
@@ -110,18 +112,25 @@ class BenchEnv:
         return self.broker.kafka.bootstrap_servers
 
     def start_broker(self) -> None:
-        if not local_kafka.is_local(self.broker):
-            say(f"using the Kafka cluster at {self.bootstrap}")
+        """Use whatever broker answers at the bootstrap address; else start the bench's own one."""
+        try:
+            wait_for_broker(self.broker, timeout_s=3)
+            say(f"using the Kafka broker at {self.bootstrap}")
             return
-        if local_kafka.run(self.broker, "status", check=False) != 0:
-            say(f"starting the bench's Kafka broker on {self.bootstrap}")
-            local_kafka.run(self.broker, "up")
-            self.started_broker = True
+        except (KafkaUnavailable, KafkaError):
+            if not local_kafka.is_local(self.broker):
+                raise
+        say(f"starting the bench's Kafka broker on {self.bootstrap}")
+        local_kafka.run(self.broker, "up")
+        self.started_broker = True
+        wait_for_broker(self.broker, timeout_s=60)
 
     def broker_pid(self) -> int | None:
         pid_file = self.root / "kafka" / "kafka.pid"
         try:
-            return int(pid_file.read_text().strip())
+            pid = int(pid_file.read_text().strip())
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                return pid if b"kafka.Kafka" in f.read() else None
         except (OSError, ValueError):
             return None
 
