@@ -147,10 +147,16 @@ def ramp(
                 break
         elif going_up:
             break
-    if best == 0.0:
-        # Nothing offered was sustained: the pipeline's sustained rate is what the publisher achieved.
-        best = min(s["achieved"] for s in steps)
     return best, steps
+
+
+def bound(best: float, steps: list[dict[str, float]]) -> tuple[float, str]:
+    """The ramp's answer as ``(rate, relation)``: "=" found, ">=" never failed, "<" never sustained."""
+    if best == 0.0:
+        return min(s["offered"] for s in steps), "<"
+    if best == max(s["offered"] for s in steps):
+        return best, ">="
+    return best, "="
 
 
 def run(stage: Stage, seed: int, rate: float, seconds: float, step_s: float, max_steps: int) -> dict[str, Any]:
@@ -184,7 +190,8 @@ def run(stage: Stage, seed: int, rate: float, seconds: float, step_s: float, max
         "achieved_events_per_s": achieved,
         "seconds": seconds,
         **result,
-        "max_sustainable_events_per_s": best,
+        "max_sustainable_events_per_s": bound(best, steps)[0],
+        "max_sustainable_relation": bound(best, steps)[1],
         "ramp": steps,
         "worker_peak_rss_mb": rss["e2e-worker"],
         "sink_peak_rss_mb": rss["e2e-sink"],

@@ -120,8 +120,17 @@ def rows(result: dict[str, Any]) -> list[Row]:
             )
         )
         best = p["max_sustainable_events_per_s"]
+        relation = {"=": "", ">=": ">= ", "<": "< "}[p.get("max_sustainable_relation", "=")]
         out.append(
-            Row("e2e", "maximum sustainable rate (ramp)", _rate(best), "", "", ">= 5,000/s", _verdict(best >= 5000))
+            Row(
+                "e2e",
+                "maximum sustainable rate (ramp)",
+                relation + _rate(best),
+                "",
+                "",
+                ">= 5,000/s",
+                _verdict(best >= 5000 and relation != "< "),
+            )
         )
     for name, mb in result.get("peak_rss_mb", {}).items():
         out.append(Row("memory", f"peak RSS {name}", f"{mb:,.0f} MiB"))

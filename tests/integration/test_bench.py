@@ -43,6 +43,7 @@ def test_bench_reports_every_figure(kafka_bootstrap: str, tmp_path: Path) -> Non
         assert e2e[f"{kind}_rows"] > 0
         assert all(positive(e2e[f"{kind}_latency_ms"][p]) for p in ("p50", "p95", "p99")), e2e
     assert positive(e2e["achieved_events_per_s"]) and positive(e2e["max_sustainable_events_per_s"])
+    assert e2e["max_sustainable_relation"] in ("=", ">=", "<")
     assert {"sink", "worker", "e2e worker", "e2e sink"} <= set(result["peak_rss_mb"])
     assert all(positive(mb) for mb in result["peak_rss_mb"].values())
     assert result["machine"]["nproc"] >= 1 and result["workload"] == result["workload"] | {"events": 2000, "seed": 42}
