@@ -1,5 +1,5 @@
 # The two commands of the README, plus helpers. Each target installs what it needs.
-.PHONY: demo test lint install kafka-up kafka-down clean
+.PHONY: demo test bench lint install kafka-up kafka-down clean
 
 install:
 	@deploy/bootstrap.sh
@@ -10,6 +10,10 @@ demo: install
 # pytest exits 5 when it collected no test; that is not a failure of the suite.
 test: install
 	@.venv/bin/ruff check . && .venv/bin/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+# Every stage against its raw baseline (DESIGN.md §6); ARGS='--events 1000000 --profile' for more.
+bench: install
+	.venv/bin/iprx bench --json .iprx/bench/last.json $(ARGS)
 
 lint: install
 	.venv/bin/ruff check .

@@ -142,6 +142,12 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(settings: Settings, args: argparse.Namespace) -> int:
+    from bench.run import main as run_bench
+
+    return run_bench(settings, args)
+
+
 def _schemas_check(settings: Settings, args: argparse.Namespace) -> int:
     from schemas import default_catalog
     from schemas.evolution import check
@@ -303,6 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--count", type=int, default=2000)
     demo.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the pipeline to catch up")
+
+    from bench.run import add_arguments as bench_arguments
+
+    bench_arguments(command("bench", _bench, "measure every stage against its raw baseline (DESIGN.md §6)"))
     return parser
 
 

@@ -1,0 +1,161 @@
+"""The bench's output: machine facts, a readable table with targets from DESIGN.md §6, and JSON."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+POM = Path(__file__).resolve().parents[1] / "deploy" / "kafka" / "pom.xml"
+PACKAGES = ("kafka-python", "aiokafka", "faust-streaming", "fastavro", "chdb", "clickhouse-connect", "pyinstrument")
+
+
+def machine() -> dict[str, Any]:
+    """Core count, CPU model and the versions of everything measured."""
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    match = re.search(r"<kafka\.version>\s*([^<\s]+)\s*</kafka\.version>", POM.read_text()) if POM.is_file() else None
+    versions["kafka"] = match.group(1) if match else None
+    return {"nproc": os.cpu_count(), "cpu_model": cpu, "platform": platform.platform(), "versions": versions}
+
+
+@dataclass(frozen=True)
+class Row:
+    stage: str
+    figure: str
+    measured: str
+    baseline: str = ""
+    ratio: str = ""
+    target: str = ""
+    verdict: str = ""
+
+
+def _rate(value: float) -> str:
+    return f"{value:,.0f}/s"
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def rows(result: dict[str, Any]) -> list[Row]:
+    """Table rows for every measured figure, with its baseline, ratio and DESIGN.md §6 target."""
+    out: list[Row] = []
+    stages = result["stages"]
+    if p := stages.get("producer"):
+        ok = p["ratio"] >= 0.8
+        out.append(
+            Row(
+                "producer",
+                "events/s, Avro via Publisher vs raw kafka-python",
+                _rate(p["measured_events_per_s"]),
+                _rate(p["baseline_events_per_s"]),
+                f"{p['ratio']:.0%}",
+                ">= 80% of raw",
+                _verdict(ok),
+            )
+        )
+    if p := stages.get("processor"):
+        ok = p["measured_events_per_s"] >= 20_000 and p["ratio"] >= 0.5
+        out.append(
+            Row(
+                "processor",
+                "events/s, Faust worker vs aiokafka+fastavro",
+                _rate(p["measured_events_per_s"]),
+                _rate(p["baseline_events_per_s"]),
+                f"{p['ratio']:.0%}",
+                ">= 20,000/s and >= 50%",
+                _verdict(ok),
+            )
+        )
+    if p := stages.get("sink"):
+        ok = p["measured_rows_per_s"] >= 100_000
+        out.append(
+            Row(
+                "sink",
+                "rows/s into chDB, iprx sink vs one bulk insert",
+                _rate(p["measured_rows_per_s"]),
+                _rate(p["baseline_rows_per_s"]),
+                f"{p['ratio']:.0%}",
+                ">= 100,000/s",
+                _verdict(ok),
+            )
+        )
+    if p := stages.get("e2e"):
+        for kind in ("seizure", "signal"):
+            lat = p[f"{kind}_latency_ms"]
+            ok = lat["p99"] < 2000 and p["achieved_events_per_s"] >= 0.9 * p["offered_events_per_s"]
+            out.append(
+                Row(
+                    "e2e",
+                    f"publish -> {kind} row inserted, p50/p95/p99 ms at {p['offered_events_per_s']:,.0f}/s offered",
+                    f"{lat['p50']:,.0f} / {lat['p95']:,.0f} / {lat['p99']:,.0f}",
+                    "",
+                    "",
+                    "p99 < 2,000 ms at 5,000/s",
+                    _verdict(ok),
+                )
+            )
+        out.append(
+            Row(
+                "e2e",
+                "offered rate achieved by the Publisher",
+                _rate(p["achieved_events_per_s"]),
+                _rate(p["offered_events_per_s"]),
+                f"{p['achieved_events_per_s'] / p['offered_events_per_s']:.0%}",
+            )
+        )
+        best = p["max_sustainable_events_per_s"]
+        relation = {"=": "", ">=": ">= ", "<": "< "}[p.get("max_sustainable_relation", "=")]
+        out.append(
+            Row(
+                "e2e",
+                "maximum sustainable rate (ramp)",
+                relation + _rate(best),
+                "",
+                "",
+                ">= 5,000/s",
+                _verdict(best >= 5000 and relation != "< "),
+            )
+        )
+    for name, mb in result.get("peak_rss_mb", {}).items():
+        out.append(Row("memory", f"peak RSS {name}", f"{mb:,.0f} MiB"))
+    return out
+
+
+def table(result: dict[str, Any]) -> str:
+    """The readable report: header facts, then one aligned line per figure."""
+    m, w = result["machine"], result["workload"]
+    v = m["versions"]
+    head = [
+        f"ipr-exchange bench  run {result['run_id']}  {result['started_at']}",
+        f"machine: {m['nproc']} cores, {m['cpu_model']}",
+        "versions: " + ", ".join(f"{k} {val}" for k, val in v.items() if val),
+        f"workload: {w['events']:,} seizures, seed {w['seed']}, ~{w['mean_message_bytes']:.0f} B/event; "
+        f"e2e {w['rate']:,.0f}/s for {w['e2e_seconds']:.0f}s",
+        "",
+    ]
+    titles = Row("stage", "figure", "measured", "baseline", "ratio", "target (DESIGN §6)", "verdict")
+    body = [titles, *rows(result)]
+    widths = [max(len(getattr(r, f)) for r in body) for f in Row.__dataclass_fields__]
+    lines = []
+    for n, r in enumerate(body):
+        cells = [getattr(r, f).ljust(width) for f, width in zip(Row.__dataclass_fields__, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(head + lines)
