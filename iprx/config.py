@@ -76,6 +76,8 @@ class WorkerSettings:
     # Empty means the rule set shipped with stream_processors.
     ruleset_file: str = ""
     metrics_port: int = 0  # 0 = no /metrics endpoint
+    # Seconds between wall-clock sweeps of the rules' state (deadlines fire even when input is idle).
+    deadline_sweep_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError("clickhouse.cluster needs a ClickHouse server DSN, not the embedded chdb:// store")
     if settings.sink.batch_size < 1 or settings.sink.batch_timeout_ms < 1:
         raise ConfigError("sink.batch_size and sink.batch_timeout_ms must be >= 1")
+    if settings.worker.deadline_sweep_s <= 0:
+        raise ConfigError("worker.deadline_sweep_s must be > 0")
     s = settings.schemas
     if s.wire_format not in _WIRE_FORMATS:
         raise ConfigError(f"schemas.wire_format must be one of {sorted(_WIRE_FORMATS)}, got {s.wire_format!r}")

@@ -60,12 +60,11 @@ class Child:
 def pipeline_groups(settings: Settings) -> list[tuple[str, list[str]]]:
     """The consumer groups of the pipeline with the topics each reads, in processing order."""
     from sinks.runner import LANDED_TOPICS  # the sink's own list; imported late, it pulls in the consumer
+    from stream_processors import rekey
 
     landed = [settings.topic(t.name) for t in LANDED_TOPICS]
-    return [
-        (settings.worker.group_id, [settings.topic(topics.SEIZURE.name)]),
-        (settings.sink.group_id, landed),
-    ]
+    worker = [settings.topic(t.name) for t in topics.WORKER_INPUTS] + rekey.topic_names(settings)
+    return [(settings.worker.group_id, worker), (settings.sink.group_id, landed)]
 
 
 def wait_until_caught_up(

@@ -34,3 +34,6 @@ ALL: tuple[TopicSpec, ...] = (
     SIGNALS,
     DEAD_LETTER,
 )
+
+# What the Faust worker reads (besides its own internal topics, see stream_processors.rekey).
+WORKER_INPUTS: tuple[TopicSpec, ...] = (SEIZURE, PROCUREMENT, INSPECTION, COOPERATION_INBOUND)

@@ -11,12 +11,12 @@ import io
 import json
 import struct
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
 from schemas.avro_body import read_body, write_body
 from schemas.catalog import LoadedSchema, SchemaCatalog, compile_schema, default_catalog, full_name
-from schemas.errors import DecodeError, SchemaError
+from schemas.errors import DecodeError, SchemaError, check_expected
 from schemas.registry import SchemaNotFound
 
 MAGIC = b"\x00"
@@ -61,7 +61,7 @@ class ConfluentCodec:
         write_body(buf, schema, record)
         return buf.getvalue()
 
-    def decode(self, data: bytes, expect: str | None = None) -> tuple[str, dict[str, Any]]:
+    def decode(self, data: bytes, expect: str | Collection[str] | None = None) -> tuple[str, dict[str, Any]]:
         """Return ``(schema name, record)`` in the current schema's shape; :class:`DecodeError` otherwise.
 
         Raises :class:`~schemas.registry.RegistryError` (not a DecodeError) when the registry cannot be
@@ -75,8 +75,7 @@ class ConfluentCodec:
             )
         (schema_id,) = struct.unpack(">I", data[1:HEADER_SIZE])
         writer, reader = self._resolve(schema_id)
-        if expect is not None and writer.name != expect:
-            raise DecodeError("decode.unexpected_schema", f"expected {expect} but the message is {writer.name}")
+        check_expected(writer.name, expect)
         return writer.name, read_body(bytes(data), HEADER_SIZE, writer, reader)
 
     def _resolve(self, schema_id: int) -> tuple[LoadedSchema, LoadedSchema]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 
 class SchemaError(Exception):
     """Base class. ``code`` is a stable machine-readable class, ``field`` the offending path if known."""
@@ -19,3 +21,13 @@ class EncodeError(SchemaError):
 
 class DecodeError(SchemaError):
     """Bytes are not a valid message of any known schema."""
+
+
+def check_expected(name: str, expect: str | Collection[str] | None) -> None:
+    """Raise ``decode.unexpected_schema`` unless ``name`` is ``expect`` (or one of them); ``None``: any."""
+    if expect is None:
+        return
+    allowed = {expect} if isinstance(expect, str) else set(expect)
+    if name not in allowed:
+        expected = " or ".join(sorted(allowed))
+        raise DecodeError("decode.unexpected_schema", f"expected {expected} but the message is {name}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from schemas.catalog import SchemaCatalog
@@ -20,7 +20,7 @@ class Serializer(Protocol):
 
     def encode(self, schema_name: str, record: Mapping[str, Any]) -> bytes: ...
 
-    def decode(self, data: bytes, expect: str | None = None) -> tuple[str, dict[str, Any]]: ...
+    def decode(self, data: bytes, expect: str | Collection[str] | None = None) -> tuple[str, dict[str, Any]]: ...
 
 
 def create_serializer(

@@ -7,12 +7,12 @@ current schemas and every published version, and resolves it to the current sche
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from schemas.avro_body import read_body, write_body
 from schemas.catalog import SchemaCatalog, default_catalog
-from schemas.errors import DecodeError
+from schemas.errors import DecodeError, check_expected
 
 MAGIC = b"\xc3\x01"
 HEADER_SIZE = len(MAGIC) + 8
@@ -35,7 +35,7 @@ class SingleObjectCodec:
         write_body(buf, schema, record)
         return buf.getvalue()
 
-    def decode(self, data: bytes, expect: str | None = None) -> tuple[str, dict[str, Any]]:
+    def decode(self, data: bytes, expect: str | Collection[str] | None = None) -> tuple[str, dict[str, Any]]:
         """Return ``(schema name, record)`` in the current schema's shape; :class:`DecodeError` otherwise."""
         if len(data) < HEADER_SIZE:
             raise DecodeError("decode.truncated", f"message of {len(data)} bytes is shorter than the 10-byte header")
@@ -47,8 +47,7 @@ class SingleObjectCodec:
         writer = self.catalog.by_fingerprint(fp)
         if writer is None:
             raise DecodeError("decode.unknown_fingerprint", f"no known schema has fingerprint {fp.hex()}")
-        if expect is not None and writer.name != expect:
-            raise DecodeError("decode.unexpected_schema", f"expected {expect} but the message is {writer.name}")
+        check_expected(writer.name, expect)
         try:
             reader = self.catalog.get(writer.name)
         except KeyError:

@@ -1,10 +1,29 @@
-"""The Faust application: agents move events between Kafka and the rulebook, nothing more."""
+"""The Faust application: agents move events between Kafka and the rulebook, nothing more.
+
+Topology (topic names get ``kafka.topic_prefix``; ``G`` is ``worker.group_id``):
+
+* one source agent per input topic (seizure, procurement, inspection = inspections and case
+  events, cooperation.inbound): decode, build the event, send the stateless rules' signals (and the
+  outbound notices of significant seizures), and send the event once per state key of every
+  stateful rule that reads it to that rule's re-key topic ``G-<rule id>-rekey``, keyed by state key;
+* one rule agent per stateful rule on its re-key topic, with a changelog-backed table
+  ``<rule id>`` (value: the rule's JSON state): apply, then ``due`` with the partition's event-time
+  clock (largest ``occurred_at`` seen), and on a wall-clock tick ``due`` for every key of the partition;
+* a timer every ``worker.deadline_sweep_s`` that sends a wall-clock tick to each re-key partition
+  this worker owns that holds a key with something due (so an idle pipeline goes quiet).
+
+Signals go out (and are delivered) before the state that produced them is stored: after a crash the
+event is processed again and raises the same signal ids, which the sink collapses.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import faust
 
@@ -13,20 +32,31 @@ from iprx.config import Settings
 from iprx.kafka_clients import faust_broker_options
 from iprx.serialization import serializer_for
 from schemas import DecodeError
-from stream_processors import metrics
-from stream_processors.events import Seizure
-from stream_processors.rulebook import Rulebook
+from stream_processors import metrics, rekey
+from stream_processors.events import SCHEMAS, CaseOpened, Seizure
+from stream_processors.rulebook import Rulebook, StatefulRule
 from stream_processors.ruleset import load_ruleset
-from stream_processors.signals import SIGNAL_SCHEMA, to_record
+from stream_processors.signals import SIGNAL_PUBLISHER, SIGNAL_SCHEMA, Signal, to_record
 
 log = logging.getLogger(__name__)
-SEIZURE_SCHEMA = "iprx.seizure.SeizureRecorded"
+NOTICE_SENT_SCHEMA = "iprx.cooperation.PartnerNoticeSent"
+# Input topic -> (metrics label, the schemas it carries).
+SOURCES: dict[topics.TopicSpec, tuple[str, frozenset[str]]] = {
+    topics.SEIZURE: ("seizure", frozenset({"iprx.seizure.SeizureRecorded"})),
+    topics.PROCUREMENT: ("procurement", frozenset({"iprx.procurement.ProcurementRelease"})),
+    topics.INSPECTION: (
+        "inspection",
+        frozenset({"iprx.inspection.InspectionCompleted", *(s for s in SCHEMAS if s.startswith("iprx.case."))}),
+    ),
+    topics.COOPERATION_INBOUND: ("cooperation", frozenset({"iprx.cooperation.PartnerNoticeReceived"})),
+}
 
 
 def create_app(settings: Settings) -> faust.App:
     """Build the worker app for ``settings``; the group id is ``worker.group_id``."""
     rulebook = Rulebook.from_ruleset(load_ruleset(settings.worker.ruleset_file or None))
     codec = serializer_for(settings)
+    partitions = settings.kafka.partitions
     app = faust.App(
         settings.worker.group_id,
         **faust_broker_options(settings.kafka),
@@ -34,7 +64,7 @@ def create_app(settings: Settings) -> faust.App:
         store="memory://",
         key_serializer="raw",
         value_serializer="raw",
-        topic_partitions=settings.kafka.partitions,
+        topic_partitions=partitions,
         topic_replication_factor=settings.kafka.replication_factor,
         processing_guarantee="at_least_once",
         producer_acks=-1,
@@ -42,12 +72,21 @@ def create_app(settings: Settings) -> faust.App:
         web_enabled=False,
     )
 
-    def topic(spec: topics.TopicSpec) -> faust.TopicT:
-        return app.topic(settings.topic(spec.name), key_type=bytes, value_type=bytes)
+    def topic(name: str, **options: Any) -> faust.TopicT:
+        return app.topic(name, key_type=bytes, value_type=bytes, **options)
 
-    seizure_topic = topic(topics.SEIZURE)
-    signals_topic = topic(topics.SIGNALS)
-    dead_letter_topic = topic(topics.DEAD_LETTER)
+    signals_topic = topic(settings.topic(topics.SIGNALS.name))
+    outbound_topic = topic(settings.topic(topics.COOPERATION_OUTBOUND.name))
+    dead_letter_topic = topic(settings.topic(topics.DEAD_LETTER.name))
+    rekey_topics = {
+        rule.rule_id: topic(
+            rekey.topic_name(settings, rule.rule_id),
+            internal=True,
+            partitions=partitions,
+            replicas=settings.kafka.replication_factor,
+        )
+        for rule in rulebook.stateful
+    }
 
     async def reject(event: faust.EventT, exc: Exception) -> None:
         msg = event.message
@@ -56,20 +95,126 @@ def create_app(settings: Settings) -> faust.App:
         metrics.DEAD_LETTERS.labels(record["error_type"]).inc()
         await dead_letter_topic.send(key=msg.key, value=codec.encode(dead_letters.DEAD_LETTER_SCHEMA, record))
 
-    @app.agent(seizure_topic, name="seizures")
-    async def process_seizures(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            msg = event.message
-            metrics.EVENTS_IN.labels("seizure").inc()
-            try:
-                _, record = codec.decode(event.value, expect=SEIZURE_SCHEMA)
-                seizure = Seizure.from_record(record, msg.topic, msg.partition, msg.offset)
-            except (DecodeError, KeyError, TypeError) as exc:
-                await reject(event, exc)
-                continue
-            for signal in rulebook.on_seizure(seizure):
-                metrics.SIGNALS_OUT.labels(signal.rule_id, signal.severity).inc()
-                value = codec.encode(SIGNAL_SCHEMA, to_record(signal, datetime.now(UTC)))
-                await signals_topic.send(key=signal.subject_id.encode(), value=value)
+    async def emit(signals: Iterable[Signal]) -> None:
+        """Send signals and wait until Kafka has them."""
+        sent = []
+        for signal in signals:
+            metrics.SIGNALS_OUT.labels(signal.rule_id, signal.severity).inc()
+            value = codec.encode(SIGNAL_SCHEMA, to_record(signal, datetime.now(UTC)))
+            sent.append(await signals_topic.send(key=signal.subject_id.encode(), value=value))
+        await asyncio.gather(*sent)
+
+    async def send_notices(seizure: Seizure) -> None:
+        sent = []
+        for notice in rulebook.outbound_notices(seizure):
+            value = codec.encode(NOTICE_SENT_SCHEMA, {"header": notice_header(seizure, notice), **notice})
+            sent.append(await outbound_topic.send(key=notice["notice_id"].encode(), value=value))
+        await asyncio.gather(*sent)
+
+    def decode(event: faust.EventT, schemas: frozenset[str]) -> Any:
+        msg = event.message
+        name, record = codec.decode(event.value, expect=schemas)
+        return SCHEMAS[name].from_record(record, msg.topic, msg.partition, msg.offset)
+
+    def source_agent(spec: topics.TopicSpec, family: str, schemas: frozenset[str]) -> None:
+        @app.agent(topic(settings.topic(spec.name)), name=family)
+        async def process(stream: faust.StreamT) -> None:
+            async for event in stream.events():
+                metrics.EVENTS_IN.labels(family).inc()
+                try:
+                    item = decode(event, schemas)
+                except (DecodeError, KeyError, TypeError, ValueError) as exc:
+                    await reject(event, exc)
+                    continue
+                if isinstance(item, Seizure):
+                    await emit(rulebook.on_seizure(item))
+                    await send_notices(item)
+                elif isinstance(item, CaseOpened):
+                    await emit(rulebook.on_case_opened(item))
+                for rule in rulebook.stateful_for(item):
+                    for key in rule.keys(item):
+                        await rekey_topics[rule.rule_id].send(
+                            key=key.encode(),
+                            value=rekey.dump_event(item),
+                            partition=rekey.partition_for(key, partitions),
+                        )
+
+    def rule_agent(rule: StatefulRule) -> faust.TableT:
+        table = app.Table(
+            rule.rule_id,
+            default=None,
+            partitions=partitions,
+            schema=faust.Schema(key_serializer="json", value_serializer="json"),
+        )
+        clocks: dict[int, datetime] = {}  # event-time progress per partition
+
+        async def settle(key: str, state: Any, clock: datetime, signals: list[Signal]) -> None:
+            """``due`` at ``clock``; send every signal, then store the state (or delete the key)."""
+            state, due = rule.due(state, clock)
+            await emit([*signals, *due])
+            if state is None:
+                if key in table:
+                    del table[key]
+            else:
+                value = rule.dump(state)
+                if value != table.get(key):
+                    table[key] = value
+
+        @app.agent(rekey_topics[rule.rule_id], name=f"rule-{rule.rule_id}")
+        async def process(stream: faust.StreamT) -> None:
+            async for event in stream.events():
+                partition = event.message.partition
+                item = rekey.load(event.value)
+                if isinstance(item, datetime):  # a wall-clock tick: sweep this partition's keys
+                    for key in [k for k in list(table) if rekey.partition_for(k, partitions) == partition]:
+                        await settle(key, rule.load(table[key]), item, [])
+                    continue
+                key = event.key.decode()
+                clock = max(item.occurred_at, clocks.get(partition, item.occurred_at))
+                clocks[partition] = clock
+                state, signals = rule.apply(rule.load(table.get(key)), item)
+                await settle(key, state, clock, signals)
+
+        return table
+
+    for spec, (family, schemas) in SOURCES.items():
+        source_agent(spec, family, schemas)
+    tables = {rule.rule_id: rule_agent(rule) for rule in rulebook.stateful}
+
+    @app.timer(interval=settings.worker.deadline_sweep_s)
+    async def sweep() -> None:
+        """Tick every owned re-key partition holding a key that the wall clock has made due."""
+        now = datetime.now(UTC)
+        owned = {(tp.topic, tp.partition) for tp in app.consumer.assignment()}
+        for rule in rulebook.stateful:
+            channel = rekey_topics[rule.rule_id]
+            name = channel.get_topic_name()
+            due = {
+                p
+                for key, value in list(tables[rule.rule_id].items())
+                if (name, p := rekey.partition_for(key, partitions)) in owned and has_due(rule, value, now)
+            }
+            for p in sorted(due):
+                await channel.send(value=rekey.dump_tick(now), partition=p)
 
     return app
+
+
+def has_due(rule: StatefulRule, value: Any, clock: datetime) -> bool:
+    """Whether ``due`` at ``clock`` would signal or change the stored state."""
+    state, signals = rule.due(rule.load(value), clock)
+    return bool(signals) or state is None or rule.dump(state) != value
+
+
+def notice_header(seizure: Seizure, notice: dict[str, Any]) -> dict[str, Any]:
+    """The common header of an outbound notice; its event id is the (deterministic) notice id."""
+    return {
+        "event_id": notice["notice_id"],
+        "event_type": "cooperation.notice_sent",
+        "occurred_at": seizure.occurred_at,
+        "published_at": datetime.now(UTC),
+        "publisher": SIGNAL_PUBLISHER,
+        "jurisdiction": seizure.jurisdiction,
+        "causation_id": notice["signal_id"],
+        "correlation_id": seizure.seizure_id,
+    }

@@ -2,8 +2,8 @@
 
 Every event carries ``event_id``, ``occurred_at`` (event time, tz-aware UTC), ``jurisdiction`` from
 the common header, and ``source``: where it sits in Kafka, so signals can cite it as evidence.
-Only ``Seizure`` has an adapter from its Avro record here; the other families' adapters follow their
-schemas.
+Each event class has ``from_record(record, topic, partition, offset)`` building it from the decoded Avro
+record of its schema (``SCHEMAS`` maps schema names to classes).
 """
 
 from __future__ import annotations
@@ -15,6 +15,18 @@ from typing import Any
 
 from stream_processors.eventtime import require_utc
 from stream_processors.signals import Evidence
+
+
+def _common(record: dict[str, Any], topic: str, partition: int, offset: int) -> dict[str, Any]:
+    """The fields every event takes from the common header, and its Kafka position."""
+    header = record["header"]
+    event_id = str(header["event_id"])
+    return {
+        "event_id": event_id,
+        "occurred_at": header["occurred_at"],
+        "jurisdiction": header["jurisdiction"],
+        "source": Evidence(event_id, topic, partition, offset),
+    }
 
 
 @dataclass(frozen=True)
@@ -131,6 +143,26 @@ class ProcurementItem:
     # Computers: whether a licensed operating system comes preloaded (None: not a computer / not stated).
     os_preloaded: bool | None = None
 
+    @classmethod
+    def from_record(cls, item: dict[str, Any]) -> ProcurementItem:
+        """From ``iprx.procurement.ProcurementItem``: its primary classification, licence and hardware details."""
+        software = item.get("software") or {}
+        hardware = item.get("hardware")
+        return cls(
+            item_id=item["item_id"],
+            classification_scheme=item["classification"]["scheme"],
+            classification_code=item["classification"]["code"],
+            quantity=item["quantity"],
+            vendor=software.get("vendor"),
+            product=software.get("product"),
+            edition=software.get("edition"),
+            licence_metric=software.get("metric"),
+            licence_start=software.get("term_start"),
+            licence_end=software.get("term_end"),
+            is_operating_system=bool(software.get("operating_system")),
+            os_preloaded=hardware["os_preloaded"] if hardware else None,
+        )
+
     @property
     def classification(self) -> str:
         """``SCHEME:code``, e.g. ``CPV:48620000`` — the form the rule set's classification prefixes use."""
@@ -152,6 +184,18 @@ class ProcurementAward:
 
     def __post_init__(self) -> None:
         require_utc(self.occurred_at, "ProcurementAward.occurred_at")
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], topic: str, partition: int, offset: int) -> ProcurementAward:
+        """From ``iprx.procurement.ProcurementRelease``."""
+        buyer = record["buyer"]
+        return cls(
+            ocid=record["ocid"],
+            buyer_id=buyer["id"],
+            buyer_jurisdiction=buyer["jurisdiction"],
+            items=tuple(ProcurementItem.from_record(i) for i in record["items"]),
+            **_common(record, topic, partition, offset),
+        )
 
 
 # --- inspection and cases ----------------------------------------------------------------------
@@ -184,6 +228,23 @@ class Inspection:
     def __post_init__(self) -> None:
         require_utc(self.occurred_at, "Inspection.occurred_at")
 
+    @classmethod
+    def from_record(cls, record: dict[str, Any], topic: str, partition: int, offset: int) -> Inspection:
+        """From ``iprx.inspection.InspectionCompleted``."""
+        subject = record["subject"]
+        return cls(
+            inspection_id=record["inspection_id"],
+            subject_id=subject.get("id"),
+            subject_type=subject["subject_type"],
+            subject_jurisdiction=subject["jurisdiction"],
+            findings=tuple(
+                Finding(f["vendor"], f["product"], f.get("edition"), f["installed_copies"], f["licensed_copies"])
+                for f in record["findings"]
+            ),
+            outcome=record["outcome"],
+            **_common(record, topic, partition, offset),
+        )
+
 
 @dataclass(frozen=True)
 class CaseOpened:
@@ -207,6 +268,24 @@ class CaseOpened:
     def __post_init__(self) -> None:
         require_utc(self.occurred_at, "CaseOpened.occurred_at")
 
+    @classmethod
+    def from_record(cls, record: dict[str, Any], topic: str, partition: int, offset: int) -> CaseOpened:
+        """From ``iprx.case.CaseOpened``, with the figures of its ``CaseMetrics``."""
+        subject, m = record["subject"], record["metrics"]
+        return cls(
+            case_id=record["case_id"],
+            subject_id=subject.get("id"),
+            subject_type=subject["subject_type"],
+            illegal_business_volume_cny=m["illegal_business_volume_cny"],
+            illegal_gains_cny=m["illegal_gains_cny"],
+            infringing_copies=m.get("infringing_copies", 0),
+            works=m.get("works", 0),
+            online_clicks=m.get("online_clicks", 0),
+            registered_members=m.get("registered_members", 0),
+            online=bool(m.get("online")),
+            **_common(record, topic, partition, offset),
+        )
+
 
 @dataclass(frozen=True)
 class CaseReferred:
@@ -221,6 +300,15 @@ class CaseReferred:
 
     def __post_init__(self) -> None:
         require_utc(self.occurred_at, "CaseReferred.occurred_at")
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], topic: str, partition: int, offset: int) -> CaseReferred:
+        """From ``iprx.case.CaseReferred``; ``referred_to`` is the organ's name."""
+        return cls(
+            case_id=record["case_id"],
+            referred_to=record["referred_to"]["name"],
+            **_common(record, topic, partition, offset),
+        )
 
 
 @dataclass(frozen=True)
@@ -237,6 +325,15 @@ class CaseReferralDecided:
     def __post_init__(self) -> None:
         require_utc(self.occurred_at, "CaseReferralDecided.occurred_at")
 
+    @classmethod
+    def from_record(cls, record: dict[str, Any], topic: str, partition: int, offset: int) -> CaseReferralDecided:
+        """From ``iprx.case.CaseReferralDecided``."""
+        return cls(
+            case_id=record["case_id"],
+            decision=record["decision"],
+            **_common(record, topic, partition, offset),
+        )
+
 
 @dataclass(frozen=True)
 class CaseClosed:
@@ -249,6 +346,15 @@ class CaseClosed:
 
     def __post_init__(self) -> None:
         require_utc(self.occurred_at, "CaseClosed.occurred_at")
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], topic: str, partition: int, offset: int) -> CaseClosed:
+        """From ``iprx.case.CaseClosed``."""
+        return cls(
+            case_id=record["case_id"],
+            outcome=record["outcome"],
+            **_common(record, topic, partition, offset),
+        )
 
 
 CaseEvent = CaseOpened | CaseReferred | CaseReferralDecided | CaseClosed
@@ -276,3 +382,33 @@ class PartnerNotice:
 
     def __post_init__(self) -> None:
         require_utc(self.occurred_at, "PartnerNotice.occurred_at")
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], topic: str, partition: int, offset: int) -> PartnerNotice:
+        """From ``iprx.cooperation.PartnerNoticeReceived``; the matching fields come from its shared seizure."""
+        seizure = record.get("seizure") or {}
+        exporter = seizure.get("exporter") or {}
+        return cls(
+            partner_agency=record["partner_agency"],
+            notice_id=record["notice_id"],
+            kind=record["kind"],
+            handling=record["handling"],
+            container_no=seizure.get("container_no"),
+            bill_of_lading=seizure.get("bill_of_lading"),
+            exporter_id=exporter.get("id"),
+            hs_code=seizure.get("hs_code"),
+            **_common(record, topic, partition, offset),
+        )
+
+
+# Decoded Avro schema -> the event class built from it.
+SCHEMAS: dict[str, type] = {
+    "iprx.seizure.SeizureRecorded": Seizure,
+    "iprx.procurement.ProcurementRelease": ProcurementAward,
+    "iprx.inspection.InspectionCompleted": Inspection,
+    "iprx.case.CaseOpened": CaseOpened,
+    "iprx.case.CaseReferred": CaseReferred,
+    "iprx.case.CaseReferralDecided": CaseReferralDecided,
+    "iprx.case.CaseClosed": CaseClosed,
+    "iprx.cooperation.PartnerNoticeReceived": PartnerNotice,
+}

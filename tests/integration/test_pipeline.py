@@ -66,8 +66,12 @@ def test_seizures_become_rows_and_signals_with_evidence(pipeline_env):
         assert {r[0] for r in seized} == {r["header"]["event_id"] for r in published}
         position = {r[0]: (r[3], r[2]) for r in seized}
 
+        rules = {r[0] for r in q("SELECT DISTINCT rule_id FROM iprx.signals").result_rows}
+        # Seizures alone can only raise the seizure rules (stateful ones have their own tests).
+        assert rules <= {"seizure.significant", "seizure.repeat_offender", "crossborder.joint_match"}
         signals = q(
             "SELECT subject_id, rule_id, ruleset_version, severity, reason, evidence FROM iprx.signals"
+            " WHERE rule_id = 'seizure.significant'"
         ).result_rows
         assert sorted(s[0] for s in signals) == sorted(expected_signals)
         for subject, rule, version, severity, reason, evidence in signals:

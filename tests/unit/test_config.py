@@ -53,6 +53,7 @@ def test_config_file_from_environment_variable(tmp_path):
             "sasl_username and kafka.sasl_password are required",
         ),
         ("", {"IPRX_CLICKHOUSE_DATABASE": "x; DROP TABLE y"}, "plain identifier"),
+        ("[worker]\ndeadline_sweep_s = 0\n", {}, "worker.deadline_sweep_s must be > 0"),
     ],
 )
 def test_bad_configuration_names_its_source(tmp_path, text, env, message):
@@ -153,3 +154,8 @@ def test_bad_schema_settings_are_refused(env, message):
     with pytest.raises(ConfigError) as err:
         load_settings(env=env)
     assert message in str(err.value)
+
+
+def test_deadline_sweep_interval_from_environment():
+    assert load_settings(env={}).worker.deadline_sweep_s == 30.0
+    assert load_settings(env={"IPRX_WORKER_DEADLINE_SWEEP_S": "0.5"}).worker.deadline_sweep_s == 0.5

@@ -160,6 +160,16 @@ def test_decode_checks_the_expected_schema():
     assert err.value.code == "decode.unexpected_schema"
 
 
+def test_decode_accepts_any_of_several_expected_schemas():
+    name, _ = codec.decode(_valid(), expect={"iprx.case.CaseOpened", SEIZURE})
+    assert name == SEIZURE
+    # The schema is checked before the body is read: a wrong schema is named as such, not as a malformed body.
+    fp = default_catalog().get("iprx.signal.Signal").fingerprint
+    with pytest.raises(DecodeError) as err:
+        codec.decode(b"\xc3\x01" + fp + b"\x00", expect={"iprx.case.CaseOpened", SEIZURE})
+    assert err.value.code == "decode.unexpected_schema"
+
+
 def test_encode_error_names_the_field():
     record = next(seizures(1, 1))
     record["header"]["published_at"] = datetime(2026, 2, 1, tzinfo=UTC)
