@@ -7,7 +7,11 @@ worker is SIGKILLed mid-run and restarted, and when two workers share the partit
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -132,6 +136,21 @@ def test_every_rule_fires_exactly_its_planted_signals(pipeline_env):
     assert notices == [(significant, "AMBER", "MSKU1234565")]
     # Only the undecodable bytes are dead letters; the inspection without a subject id is skipped by the rules.
     assert dead == [(settings.topic("inspection"), "decode.bad_magic")]
+
+    # What an analyst sees first: `iprx report` counts the planted signals per rule.
+    report = subprocess.run(
+        [sys.executable, "-m", "iprx", "report", "--format", "json", "--section", "signals_by_rule"],
+        env=pipeline_env.process_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert report.returncode == 0, report.stderr
+    per_rule = Counter(rule for rule, *_ in scenario.expected)
+    reported = Counter()
+    for row in json.loads(report.stdout)["signals_by_rule"]:
+        reported[row["rule_id"]] += row["signals"]
+    assert reported == per_rule
 
 
 def test_a_worker_killed_mid_run_restarts_to_the_same_signals(pipeline_env):
