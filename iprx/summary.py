@@ -6,15 +6,10 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
-# The event families' tables (signals and dead letters have their own lines).
-EVENT_TABLES = (
-    "procurement_releases",
-    "inspections",
-    "cases",
-    "seizures",
-    "partner_notices_received",
-    "partner_notices_sent",
-)
+from sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS
+
+# The event families' tables, in landing order (signals and dead letters have their own lines).
+EVENT_TABLES = tuple(dict.fromkeys(m.table for m in MAPPINGS.values() if m.table not in ("signals", DEAD_LETTER_TABLE)))
 
 
 def summarize(client: Client, database: str, examples: int = 5) -> dict[str, Any]:

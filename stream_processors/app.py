@@ -131,12 +131,12 @@ def create_app(settings: Settings) -> faust.App:
                     await send_notices(item)
                 elif isinstance(item, CaseOpened):
                     await emit(rulebook.on_case_opened(item))
+                payload = None  # the same bytes go to every rule and key: serialise once
                 for rule in rulebook.stateful_for(item):
                     for key in rule.keys(item):
+                        payload = payload or rekey.dump_event(item)
                         await rekey_topics[rule.rule_id].send(
-                            key=key.encode(),
-                            value=rekey.dump_event(item),
-                            partition=rekey.partition_for(key, partitions),
+                            key=key.encode(), value=payload, partition=rekey.partition_for(key, partitions)
                         )
 
     def rule_agent(rule: StatefulRule) -> faust.TableT:
