@@ -73,17 +73,11 @@ class TopicResult:
 
 def create_topics(settings: Settings) -> list[TopicResult]:
     """Create every topic of ``iprx.topics`` that does not exist yet (idempotent)."""
-    admin = admin_client(settings)
-    try:
-        existing = set(admin.list_topics())
-        results = []
-        for spec in topics.ALL:
-            name = settings.topic(spec.name)
-            if name in existing:
-                results.append(TopicResult(name, False))
-                continue
-            new = NewTopic(
-                name,
+    return ensure_topics(
+        settings,
+        [
+            NewTopic(
+                settings.topic(spec.name),
                 num_partitions=settings.kafka.partitions,
                 replication_factor=settings.kafka.replication_factor,
                 topic_configs={
@@ -91,11 +85,26 @@ def create_topics(settings: Settings) -> list[TopicResult]:
                     "min.insync.replicas": str(min(2, settings.kafka.replication_factor)),
                 },
             )
+            for spec in topics.ALL
+        ],
+    )
+
+
+def ensure_topics(settings: Settings, wanted: list[NewTopic]) -> list[TopicResult]:
+    """Create each of ``wanted`` that does not exist yet; existing ones are left as they are."""
+    admin = admin_client(settings)
+    try:
+        existing = set(admin.list_topics())
+        results = []
+        for new in wanted:
+            if new.name in existing:
+                results.append(TopicResult(new.name, False))
+                continue
             try:
                 admin.create_topics([new])
-                results.append(TopicResult(name, True))
+                results.append(TopicResult(new.name, True))
             except TopicAlreadyExistsError:  # created concurrently by another process
-                results.append(TopicResult(name, False))
+                results.append(TopicResult(new.name, False))
         return results
     finally:
         admin.close()

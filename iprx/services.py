@@ -15,9 +15,12 @@ def run_worker(settings: Settings) -> None:
     """Run one Faust worker until SIGTERM/SIGINT; several workers share the partitions."""
     import faust
 
-    from stream_processors.app import create_app
+    from iprx.kafka_admin import create_topics, ensure_topics
+    from stream_processors.app import create_app, internal_topics
 
     app = create_app(settings)
+    create_topics(settings)
+    ensure_topics(settings, internal_topics(app, settings))
     if settings.worker.metrics_port:
         start_http_server(settings.worker.metrics_port, addr="127.0.0.1")
     worker = faust.Worker(app, loglevel="INFO", quiet=True, redirect_stdouts=False)

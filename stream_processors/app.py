@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import faust
+from kafka.admin import NewTopic
 
 from iprx import dead_letters, topics
 from iprx.config import Settings
@@ -198,6 +199,31 @@ def create_app(settings: Settings) -> faust.App:
                 await channel.send(value=rekey.dump_tick(now), partition=p)
 
     return app
+
+
+def internal_topics(app: faust.App, settings: Settings) -> list[NewTopic]:
+    """The topics Faust would create for ``app`` on its own: re-key topics, changelogs, the assignor's.
+
+    Faust declares them while its consumer is already joining the group; a topic that appears after
+    the first assignment is only picked up at the next metadata refresh (minutes), leaving its
+    partitions unconsumed. Creating them before the worker starts closes that race.
+    """
+    replicas = settings.kafka.replication_factor
+    wanted = [NewTopic(f"{app.conf.id}-__assignor-__leader", 1, replicas)]
+    for agent in app.agents.values():
+        channel = agent.channel
+        if getattr(channel, "internal", False):
+            wanted.append(NewTopic(channel.get_topic_name(), channel.partitions or settings.kafka.partitions, replicas))
+    for table in app.tables.values():
+        wanted.append(
+            NewTopic(
+                table.changelog_topic.get_topic_name(),
+                table.partitions or settings.kafka.partitions,
+                replicas,
+                topic_configs={"cleanup.policy": "compact"},
+            )
+        )
+    return wanted
 
 
 def has_due(rule: StatefulRule, value: Any, clock: datetime) -> bool:
