@@ -121,7 +121,7 @@ def test_an_unknown_event_type_names_the_known_ones():
         ({"metrics__illegal_gains_cny": 12000.5}, ("metrics.illegal_gains_cny", "write decimal amounts as JSON")),
         ({"metrics__illegal_gains_cny": "12,000"}, ("metrics.illegal_gains_cny", "'12,000' is not a decimal number")),
         ({"metrics__illegal_gains_cny": "1.005"}, ("metrics.illegal_gains_cny", "more than 2 decimal places")),
-        ({"metrics__illegal_gains_cny": "1" * 17 + ".00"}, ("metrics.illegal_gains_cny", "too large for decimal(18,2)")),
+        ({"metrics__illegal_gains_cny": "1" * 17 + ".00"}, ("metrics.illegal_gains_cny", "too large for decimal")),
         ({"metrics__online": "yes"}, ("metrics.online", "expected true or false, got a string")),
         ({"subject__subject_type": "COMPANY"}, ("subject.subject_type", "'COMPANY' is not one of AGENCY, SOE")),
         ({"subject__level": {"PROVINCIAL": None}}, ("subject.level", "an object is not one of CENTRAL")),
@@ -188,5 +188,5 @@ def test_encode_leaves_out_a_none_the_schema_does_not_allow_and_writes_utc_iso_t
 
 def test_encode_refuses_a_record_whose_event_type_is_not_of_the_family():
     record = decode_line(case_opened(), ("case",)).record
-    with pytest.raises(ValueError, match="header.event_type"):
+    with pytest.raises(ValueError, match=r"header\.event_type"):
         encode_line("inspection", record)
