@@ -205,7 +205,7 @@ def decode_line(text: str, families: Iterable[str], optional: Collection[str] = 
     except _Duplicate as exc:
         return Decoded(errors=[FieldError("line", str(exc))])
     except json.JSONDecodeError as exc:
-        return Decoded(errors=[FieldError("line", f"not valid JSON: {exc.msg} at column {exc.colno}")])
+        return Decoded(errors=[FieldError("line", f"not valid JSON: {exc.msg} (column {exc.colno})")])
     except (ValueError, RecursionError) as exc:
         return Decoded(errors=[FieldError("line", f"not valid JSON: {exc}")])
     return decode_object(obj, families, optional)

@@ -90,7 +90,7 @@ def test_the_documented_shape_decodes_with_defaults_filled_in():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('{"header": {"event_type": "case.opened"', [("line", "not valid JSON: Expecting ',' delimiter at column 40")]),
+        ('{"header": {"event_type": "case.opened"', [("line", "not valid JSON: Expecting ',' delimiter (column 40)")]),
         ("[1, 2]", [("line", "expected a JSON object, got an array")]),
         ('{"case_id": "x"}', [("header", "is required")]),
         ('{"header": {"event_type": 7}}', [("header.event_type", "expected a string, got the number 7")]),
