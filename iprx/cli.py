@@ -100,6 +100,10 @@ def _produce(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {path} is not a file", file=sys.stderr)
         return 2
     adapter = adapter_for(args.format, settings)
+    if settings.publisher.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.publisher.metrics_port, addr="127.0.0.1")
     rejects_path = Path(args.rejects or f"{path}.rejects.jsonl")
     progress = Progress(path.stat().st_size)
     with open(rejects_path, "w", encoding="utf-8") as rejects:

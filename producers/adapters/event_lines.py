@@ -72,7 +72,7 @@ class EventLines:
     def _unit(self, number: int, text: str) -> ParsedUnit:
         decoded = decode_line(text.rstrip("\r\n"), self.families, FILLED_IN)
         if decoded.errors or decoded.record is None:
-            return ParsedUnit(number, text, errors=decoded.errors)
+            return ParsedUnit(number, text, errors=decoded.errors, family=decoded.family)
         record = decoded.record
         header = record["header"]
         header["publisher"] = header["publisher"] or self.publisher
@@ -81,7 +81,7 @@ class EventLines:
             header["event_id"] = values.derived_event_id(header["publisher"], header["event_type"], key)
         errors = check_event(record)
         if errors:
-            return ParsedUnit(number, text, errors=errors)
+            return ParsedUnit(number, text, errors=errors, family=decoded.family)
         return ParsedUnit(number, text, records=[record], family=decoded.family)
 
 
