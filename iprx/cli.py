@@ -100,6 +100,10 @@ def _produce(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {path} is not a file", file=sys.stderr)
         return 2
     adapter = adapter_for(args.format, settings)
+    if settings.publisher.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.publisher.metrics_port, addr="127.0.0.1")
     rejects_path = Path(args.rejects or f"{path}.rejects.jsonl")
     progress = Progress(path.stat().st_size)
     with open(rejects_path, "w", encoding="utf-8") as rejects:
@@ -284,7 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("sink", _sink, "land Kafka records in ClickHouse")
 
     produce = command("produce", _produce, "validate and publish an input file (rejects go to a file and the DLQ)")
-    produce.add_argument("format", choices=["seizures"], help="seizures: CSV, see docs/input-formats.md")
+    produce.add_argument(
+        "format",
+        choices=["seizures", "inspections", "cooperation"],
+        help="seizures: CSV; inspections, cooperation: JSON Lines; see docs/input-formats.md",
+    )
     produce.add_argument("file")
     produce.add_argument("--rejects", help="where rejected records go (default FILE.rejects.jsonl)")
     produce.add_argument("--dry-run", action="store_true", help="validate only; publish nothing")

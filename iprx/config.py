@@ -98,6 +98,7 @@ class PublisherSettings:
     compression: str = "lz4"
     linger_ms: int = 20
     delivery_timeout_ms: int = 120_000
+    metrics_port: int = 0  # `iprx produce` serves /metrics on 127.0.0.1 here while it runs; 0 = not
 
 
 @dataclass(frozen=True)

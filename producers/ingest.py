@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from iprx import dead_letters
+from producers import metrics as producer_metrics
 from producers.adapters.base import Adapter, ParsedUnit
 from producers.publisher import Publisher, RecordRejected
 from producers.validation import FieldError
@@ -68,11 +69,13 @@ def ingest(
     publisher: Publisher | None,
     rejects: IO[str],
     progress: Progress | None = None,
+    metrics: producer_metrics.ProducerMetrics | None = None,
 ) -> IngestSummary:
     """Publish every good unit of ``path``; write every bad one to ``rejects`` and (with a publisher) the DLQ.
 
     With ``publisher=None`` the file is only validated (a dry run).
     """
+    metrics = metrics or (publisher.metrics if publisher is not None else producer_metrics.default())
     summary = IngestSummary()
     for unit in adapter.read(path):
         summary.units += 1
@@ -80,11 +83,13 @@ def ingest(
         if not errors and publisher is not None:
             for record in unit.records:
                 try:
-                    publisher.publish(adapter.family, record)
+                    publisher.publish(unit.family or adapter.family, record)
                 except RecordRejected as exc:
                     errors.extend(e if isinstance(e, FieldError) else FieldError("record", str(e)) for e in exc.errors)
                     break
         if errors:
+            if unit.errors:  # a rejection by the publisher's own checks is counted by the publisher
+                metrics.reject(unit.family or adapter.family, unit.errors[0])
             _reject(unit, errors, path, rejects, publisher, summary)
         else:
             summary.published += len(unit.records)

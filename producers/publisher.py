@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,11 +16,13 @@ from iprx.config import Settings
 from iprx.dead_letters import DEAD_LETTER_SCHEMA
 from iprx.kafka_clients import kafka_python_options
 from iprx.serialization import serializer_for
+from producers import metrics as producer_metrics
 from producers.families import FAMILIES
 from producers.validation import FieldError
 from schemas import SchemaError, Serializer
 
 log = logging.getLogger(__name__)
+DEAD_LETTER_FAMILY = "deadletter"  # the metrics' family label of dead letters
 
 
 class PublishError(RuntimeError):
@@ -41,9 +44,15 @@ class DeliveryReport:
 class Publisher:
     """Publishes records of the registered families; use as a context manager to flush on exit."""
 
-    def __init__(self, settings: Settings, codec: Serializer | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        codec: Serializer | None = None,
+        metrics: producer_metrics.ProducerMetrics | None = None,
+    ) -> None:
         self.settings = settings
         self.codec = codec or serializer_for(settings)
+        self.metrics = metrics or producer_metrics.default()
         p = settings.publisher
         self._producer = KafkaProducer(
             **kafka_python_options(settings.kafka),
@@ -65,18 +74,22 @@ class Publisher:
         """
         spec = FAMILIES[family]
         header = record["header"]
-        header.setdefault("publisher", self.settings.publisher.publisher_id)
+        if header.get("publisher") is None:  # missing or left empty by an adapter: this installation's id
+            header["publisher"] = self.settings.publisher.publisher_id
         if header.get("published_at") is None:
             header["published_at"] = datetime.now(UTC)
         schema = spec.schema_for(record)
         if isinstance(schema, FieldError):
+            self.metrics.reject(family, schema)
             raise RecordRejected(family, [schema])
         errors = spec.check(record)
         if errors:
+            self.metrics.reject(family, errors[0])
             raise RecordRejected(family, errors)
         try:
             value = self.codec.encode(schema, record)
         except SchemaError as exc:
+            self.metrics.reject(family, FieldError(exc.field or "record", exc.code))
             raise RecordRejected(family, [exc]) from None
         event_id = str(header["event_id"])
         future = self._producer.send(
@@ -89,8 +102,8 @@ class Publisher:
                 ("iprx-event-type", str(header["event_type"]).encode()),
             ],
         )
-        future.add_callback(self._delivered)
-        future.add_errback(self._failed, event_id)
+        future.add_callback(self._delivered, family, time.perf_counter())
+        future.add_errback(self._failed, family, event_id)
 
     def publish_dead_letter(self, record: dict[str, Any]) -> None:
         """Send a dead-letter record (built by ``iprx.dead_letters``) to the dead-letter topic."""
@@ -98,15 +111,19 @@ class Publisher:
         future = self._producer.send(
             self.settings.topic(topics.DEAD_LETTER.name), value=value, key=str(record["dead_letter_id"]).encode()
         )
-        future.add_callback(self._delivered)
-        future.add_errback(self._failed, str(record["dead_letter_id"]))
+        future.add_callback(self._delivered, DEAD_LETTER_FAMILY, time.perf_counter())
+        future.add_errback(self._failed, DEAD_LETTER_FAMILY, str(record["dead_letter_id"]))
 
-    def _delivered(self, _metadata: Any) -> None:
+    def _delivered(self, family: str, started: float, _metadata: Any) -> None:
+        # Runs on the producer's I/O thread when the broker acknowledges (acks=all).
+        self.metrics.send_seconds.labels(family).observe(time.perf_counter() - started)
+        self.metrics.published.labels(family).inc()
         with self._lock:
             self.report.delivered += 1
 
-    def _failed(self, event_id: str, exc: BaseException) -> None:
+    def _failed(self, family: str, event_id: str, exc: BaseException) -> None:
         log.error("delivery of event %s failed: %s", event_id, exc)
+        self.metrics.delivery_failures.labels(family).inc()
         with self._lock:
             self.report.failed.append((event_id, str(exc)))
 
