@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +24,7 @@ from producers.adapters.ocds_mapping import map_release
 from producers.validation import FieldError
 
 RECORD_KEYS = frozenset({"compiledRelease", "versionedRelease", "ocid"})
+_RECORD_MEMBER = re.compile(rb'"(?:compiledRelease|versionedRelease)"\s*:')
 FORMATS = "an OCDS release package, record package or JSON Lines of releases"
 
 UnitMaker = Callable[[int, str, str], Iterator[ParsedUnit]]
@@ -51,7 +53,7 @@ class OcdsProcurement:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             scanner = Scanner(handle)
             try:
-                yield from self._document(scanner)
+                yield from self._document(scanner, lambda: _names_a_record(path))
             except _Stop:
                 return
             except JsonSyntaxError as exc:
@@ -60,7 +62,7 @@ class OcdsProcurement:
                 reason = f"not UTF-8 ({exc.reason}) in the part read after line {scanner.line}"
                 yield ParsedUnit(scanner.line, "", errors=[FieldError("file", reason)])
 
-    def _document(self, sc: Scanner) -> Iterator[ParsedUnit]:
+    def _document(self, sc: Scanner, names_a_record: Callable[[], bool]) -> Iterator[ParsedUnit]:
         first = sc.peek()
         if not first:
             yield ParsedUnit(1, "", errors=[FieldError("file", f"empty file: expected {FORMATS}")])
@@ -71,11 +73,12 @@ class OcdsProcurement:
         seen: set[str] = set()
         mode = None
         for key in sc.members():
-            if mode is None and key == "records" and sc.peek() == "[":
+            array = sc.peek() == "["
+            if mode is None and array and key == "records":
                 mode = "package"
                 sc.abandon()
                 yield from self._array(sc, "records", self._record)
-            elif mode is None and key == "releases" and sc.peek() == "[" and not seen & RECORD_KEYS:
+            elif mode is None and array and key == "releases" and not (seen & RECORD_KEYS or names_a_record()):
                 mode = "package"
                 sc.abandon()
                 yield from self._array(sc, "releases", self._release)
@@ -118,6 +121,9 @@ class OcdsProcurement:
         yield self._unit(line, text, parsed, where)
 
     def _unit(self, line: int, text: str, release: Any, where: str) -> ParsedUnit:
+        if isinstance(release, dict) and "url" in release and "ocid" not in release:
+            note = f"{where}: a linked release ({release.get('url')}), not embedded; not fetched, not published"
+            return ParsedUnit(line, text, notes=[note])
         mapped = map_release(release, where, self.publisher, self.jurisdiction)
         return ParsedUnit(line, text, mapped.records, mapped.errors, mapped.notes)
 
@@ -148,12 +154,24 @@ class OcdsProcurement:
             yield ParsedUnit(line, text, errors=[FieldError(where or "record", reason)])
             return
         for n, ((release_line, release_text), release) in enumerate(zip(releases, record["releases"], strict=True)):
-            at = f"{prefix}releases[{n}]"
-            if isinstance(release, dict) and "url" in release and "ocid" not in release:
-                note = f"{at}: a linked release ({release.get('url')}), not embedded; not fetched, not published"
-                yield ParsedUnit(release_line, release_text, notes=[note])
-            else:
-                yield self._unit(release_line, release_text, release, at)
+            yield self._unit(release_line, release_text, release, f"{prefix}releases[{n}]")
+
+
+def _names_a_record(path: Path) -> bool:
+    """Whether the file has a ``compiledRelease`` or ``versionedRelease`` member anywhere.
+
+    Asked only when a top-level ``releases`` array comes before any member that says "record": a
+    release package never has these members, a single record (as publishers' APIs return them) may
+    list them after its releases. A byte search, far faster than scanning the JSON.
+    """
+    overlap = 64
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            if _RECORD_MEMBER.search(tail + chunk):
+                return True
+            tail = chunk[-overlap:]
+    return False
 
 
 def _parse(line: int, text: str, where: str) -> Any:

@@ -93,7 +93,7 @@ class _Release:
 
     # --- values ---------------------------------------------------------------------------------
 
-    def date(self, value: Any, path: str, required: bool = False) -> datetime | None:
+    def date(self, value: Any, path: str, required: bool = False, future_ok: bool = False) -> datetime | None:
         if value is None or value == "":
             if required:
                 self.error(path, "is required")
@@ -106,7 +106,7 @@ class _Release:
         except FieldError as exc:
             self.out.errors.append(exc)
             return None
-        if moment > self.now + CLOCK_SKEW:
+        if not future_ok and moment > self.now + CLOCK_SKEW:
             self.error(path, f"{value} is in the future")
         return moment
 
@@ -293,18 +293,11 @@ class _Release:
             "product": product,
             "edition": _text(details.get("edition")),
             "metric": metric,
-            "term_start": self.date(details.get("termStart"), _path(path, "termStart")),
-            "term_end": self.date_any(details.get("termEnd"), _path(path, "termEnd")),
+            # A licence term may start or end in the future.
+            "term_start": self.date(details.get("termStart"), _path(path, "termStart"), future_ok=True),
+            "term_end": self.date(details.get("termEnd"), _path(path, "termEnd"), future_ok=True),
             "operating_system": operating_system is True,
         }
-
-    def date_any(self, value: Any, path: str) -> datetime | None:
-        """A date that may lie in the future (the end of a licence term)."""
-        now, self.now = self.now, datetime.max.replace(tzinfo=UTC)
-        try:
-            return self.date(value, path)
-        finally:
-            self.now = now
 
     def hardware(self, details: Any, path: str) -> dict[str, Any] | None:
         """The project's ``computer`` item extension; without ``osPreloaded`` the details are null (unknown)."""
@@ -356,9 +349,12 @@ class _Release:
         awards_by_id = {_text(a.get("id")): (n, a) for n, a in awards}
         events: list[tuple[str, str, Any]] = []  # (kind, id, payload)
         contracted = set()
+        listed: set[tuple[str, str | None]] = set()
         if contract_news:
             for n, contract in contracts:
                 contracted.add(_text(contract.get("awardID")))
+                if self._repeated("contract", contract, listed):
+                    continue
                 if contract.get("status") in NOT_HAPPENED:
                     self.note(f"contract {contract.get('id')}: status {contract.get('status')}; not published")
                     continue
@@ -367,6 +363,8 @@ class _Release:
             for n, award in awards:
                 if _text(award.get("id")) in contracted:
                     continue  # its contract is the news
+                if self._repeated("award", award, listed):
+                    continue
                 if award.get("status") in NOT_HAPPENED:
                     self.note(f"award {award.get('id')}: status {award.get('status')}; not published")
                     continue
@@ -389,6 +387,15 @@ class _Release:
             self.out.records = []
         return self.out
 
+    def _repeated(self, kind: str, section: dict[str, Any], listed: set[tuple[str, str | None]]) -> bool:
+        """True if an award or contract of this id was listed before in the release (seen in real data)."""
+        key = (kind, _text(section.get("id")))
+        if key[1] is not None and key in listed:
+            self.note(f"{kind} {key[1]} is listed more than once; the first is published")
+            return True
+        listed.add(key)
+        return False
+
     def _tendered(self) -> str:
         """For a note on a release that is not published: the software and computer items it tenders."""
         tender = self.release.get("tender")
@@ -397,7 +404,7 @@ class _Release:
             return ""
         kinds = [classify_item(i)[0].kind for i in items if isinstance(i, dict)]
         wanted = sum(1 for k in kinds if k is not None)
-        return f" (its tender lists {wanted} software or computer items, published once awarded)" if wanted else ""
+        return f" (its tender lists {wanted} software or computer item(s), published once awarded)" if wanted else ""
 
     def _list(self, name: str) -> list[tuple[int, dict[str, Any]]]:
         value = self.release.get(name)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from iprx.config import Settings
 from producers.adapters.base import Adapter
+from producers.adapters.ocds import OcdsProcurement
 from producers.adapters.seizure_csv import SeizureCsv
 
 
 def adapter_for(fmt: str, settings: Settings) -> Adapter:
     publisher_id = settings.publisher.publisher_id
-    adapters = {"seizures": lambda: SeizureCsv(publisher_id)}
+    adapters = {
+        "seizures": lambda: SeizureCsv(publisher_id),
+        "procurement": lambda: OcdsProcurement(publisher_id),
+    }
     return adapters[fmt]()
