@@ -164,13 +164,13 @@ def _names_a_record(path: Path) -> bool:
     release package never has these members, a single record (as publishers' APIs return them) may
     list them after its releases. A byte search, far faster than scanning the JSON.
     """
-    overlap = 64
     tail = b""
     with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 22):
-            if _RECORD_MEMBER.search(tail + chunk):
+        while chunk := handle.read(1 << 20):
+            # A member name cut by the chunk boundary is found in the tail plus the chunk's start.
+            if _RECORD_MEMBER.search(chunk) or _RECORD_MEMBER.search(tail + chunk[:64]):
                 return True
-            tail = chunk[-overlap:]
+            tail = chunk[-64:]
     return False
 
 
