@@ -116,7 +116,8 @@ def test_the_standard_example_release_package(tmp_path):
     for unit, release in zip(units, source, strict=True):
         if release["tag"] in (["planning"], ["tender"], ["tenderAmendment"], ["implementation"]):
             assert unit.records == []
-            assert unit.notes == [f"release {release['id']}: tag {release['tag'][0]}: reports no award or contract; not published"]
+            tag = release["tag"][0]
+            assert unit.notes == [f"release {release['id']}: tag {tag}: reports no award or contract; not published"]
 
 
 def test_a_record_package_uses_the_compiled_release():
@@ -289,7 +290,8 @@ def test_a_release_maps_to_a_procurement_record(tmp_path):
     assert record["tags"] == ["AWARD"]
     assert record["released_at"] == datetime(2026, 3, 2, 2, tzinfo=UTC)
     assert record["buyer"] == {"id": BUYER_USCC, "name": "Example Bureau", "level": "UNKNOWN", "jurisdiction": "440000"}
-    assert record["supplier"] == {"id": SUPPLIER_USCC, "name": "Example Vendor", "country": "CN", "natural_person": False}
+    supplier = {"id": SUPPLIER_USCC, "name": "Example Vendor", "country": "CN", "natural_person": False}
+    assert record["supplier"] == supplier
     assert (record["award_id"], record["contract_id"], record["date_signed"]) == ("award-7", None, None)
     assert record["total_value"] == {"amount": Decimal("1000.50"), "currency": "CNY"}
     assert record["items"] == [
@@ -417,7 +419,8 @@ def test_a_release_without_software_or_computers_is_published_empty_with_a_note(
     [unit] = read(jsonl_file(tmp_path, [release]))
     [record] = unit.records
     assert record["items"] == []
-    assert unit.notes[-1] == f"release {release['id']}: award award-0: no software or computer item; published without items"
+    note = f"release {release['id']}: award award-0: no software or computer item; published without items"
+    assert unit.notes[-1] == note
 
 
 def test_cancelled_awards_and_repeated_ones_are_notes(tmp_path):
@@ -434,9 +437,8 @@ def test_cancelled_awards_and_repeated_ones_are_notes(tmp_path):
 
 def test_a_contract_without_items_takes_its_awards_and_supplier(tmp_path):
     release = a_release(tag=["contract"])
-    release["contracts"] = [
-        {"id": "c-1", "awardID": "award-0", "dateSigned": "2026-03-05T00:00:00Z", "value": {"amount": 9, "currency": "CNY"}}
-    ]
+    signed, value = "2026-03-05T00:00:00Z", {"amount": 9, "currency": "CNY"}
+    release["contracts"] = [{"id": "c-1", "awardID": "award-0", "dateSigned": signed, "value": value}]
     [unit] = read(jsonl_file(tmp_path, [release]))
     [record] = unit.records
     assert record["header"]["event_type"] == "procurement.contract"
@@ -531,7 +533,7 @@ def test_every_record_of_the_test_data_encodes_in_the_avro_schema():
             assert unit.errors == [], (path.name, unit.line, unit.errors)
             for record in unit.records:
                 record["header"]["published_at"] = datetime.now(UTC)
-                name, decoded = codec.decode(codec.encode("iprx.procurement.ProcurementRelease", record))
+                _, decoded = codec.decode(codec.encode("iprx.procurement.ProcurementRelease", record))
                 assert decoded["items"] == record["items"]
                 count += 1
     assert count == 2 + 1 + 2 + 3  # standard package, record package, Colombia, hand-written lines
