@@ -571,3 +571,16 @@ def test_the_format_is_documented():
     section = doc[doc.index("## `procurement`") :]
     for term in ("release package", "record package", "JSON Lines", "compiledRelease", "CN-USCC", "softwareLicence"):
         assert term in section, term
+
+
+def test_the_documented_example_gives_what_the_documentation_says(tmp_path):
+    doc = (Path(__file__).parents[2] / "docs" / "input-formats.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## `procurement`") :]
+    example = section[section.index("```json\n") + 8 : section.index("\n```", section.index("```json\n"))]
+    [unit] = read(jsonl_file(tmp_path, [example]))
+    assert unit.errors == [] and unit.notes == []
+    [record] = unit.records
+    assert record["header"]["event_type"] == "procurement.contract"
+    assert record["buyer"]["id"] == "11440300MB2C3D4E51"
+    [item] = record["items"]
+    assert (item["quantity"], item["hardware"]["category"], item["hardware"]["os_preloaded"]) == (150, "LAPTOP", True)
