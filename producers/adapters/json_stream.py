@@ -139,20 +139,21 @@ class Scanner:
 
     def _skip_nested(self) -> None:
         start_line = self.line
+        cut = f"truncated JSON: the file ends inside the value starting at line {start_line}"
         depth = 0
         while True:
             found = _STRUCTURE.search(self._buf, self._pos)
             if found is None:
                 self._pos = len(self._buf)
                 if not self._more():
-                    raise Truncated(start_line, f"the file ends inside the value starting at line {start_line}")
+                    raise Truncated(start_line, cut)
                 continue
             self._pos = found.start()
             char = found.group()
             if char == '"':
                 string = self._match(_STRING)
                 if string is None:
-                    raise Truncated(start_line, f"the file ends inside the value starting at line {start_line}")
+                    raise Truncated(start_line, cut)
                 self._pos = string.end()
                 continue
             self._pos += 1
