@@ -290,8 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     produce = command("produce", _produce, "validate and publish an input file (rejects go to a file and the DLQ)")
     produce.add_argument(
         "format",
-        choices=["seizures", "inspections", "cooperation"],
-        help="seizures: CSV; inspections, cooperation: JSON Lines; see docs/input-formats.md",
+        choices=["seizures", "procurement", "inspections", "cooperation"],
+        help="seizures: CSV; procurement: OCDS release/record packages or JSON Lines; "
+        "inspections, cooperation: JSON Lines; see docs/input-formats.md",
     )
     produce.add_argument("file")
     produce.add_argument("--rejects", help="where rejected records go (default FILE.rejects.jsonl)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from iprx.config import Settings
 from producers.adapters import event_lines
 from producers.adapters.base import Adapter
+from producers.adapters.ocds import OcdsProcurement
 from producers.adapters.seizure_csv import SeizureCsv
 
 
@@ -14,5 +15,6 @@ def adapter_for(fmt: str, settings: Settings) -> Adapter:
         "seizures": lambda: SeizureCsv(publisher_id),
         "inspections": lambda: event_lines.inspections(publisher_id),
         "cooperation": lambda: event_lines.cooperation(publisher_id),
+        "procurement": lambda: OcdsProcurement(publisher_id),
     }
     return adapters[fmt]()

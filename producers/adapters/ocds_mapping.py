@@ -1,0 +1,484 @@
+"""One OCDS release → ``iprx.procurement.ProcurementRelease`` records (one per award or contract it reports).
+
+What is mapped from where, and what is a note rather than a reject, is documented in
+docs/input-formats.md (section ``procurement``). Paths in errors name the release's own fields,
+e.g. ``releases[3].awards[0].value.amount``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from producers.adapters import values
+from producers.adapters.ocds_classification import COMPUTER, SOFTWARE, classify_item
+from producers.identifiers import is_valid_uscc
+from producers.validation import CLOCK_SKEW, FieldError
+
+# Identifier schemes under which an organisation id is a unified social credit code (GB 32100).
+USCC_SCHEMES = frozenset({"CN-USCC", "USCC"})
+# Release tags saying the release reports a contract / an award; "compiled" (a record's compiled
+# release) reports the current state of both. Other tags (planning, tender, implementation,
+# cancellations) report no purchase.
+CONTRACT_TAGS = frozenset({"contract", "contractUpdate", "contractAmendment", "compiled"})
+AWARD_TAGS = frozenset({"award", "awardUpdate", "compiled"})
+TAG_SYMBOLS = {
+    "planning": "PLANNING",
+    "planningUpdate": "PLANNING",
+    "tender": "TENDER",
+    "tenderAmendment": "TENDER",
+    "tenderUpdate": "TENDER",
+    "tenderCancellation": "TENDER",
+    "award": "AWARD",
+    "awardUpdate": "AWARD",
+    "awardCancellation": "AWARD",
+    "contract": "CONTRACT",
+    "contractUpdate": "CONTRACT",
+    "contractAmendment": "CONTRACT",
+    "contractTermination": "CONTRACT",
+    "implementation": "IMPLEMENTATION",
+    "implementationUpdate": "IMPLEMENTATION",
+}
+NOT_HAPPENED = frozenset({"cancelled", "unsuccessful"})  # award/contract statuses that bought nothing
+METRICS = ("DEVICE", "USER", "CORE", "SITE", "OTHER")
+HARDWARE_CATEGORIES = ("DESKTOP", "LAPTOP", "SERVER", "WORKSTATION", "TABLET", "OTHER")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+@dataclass
+class Mapped:
+    records: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _path(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name
+
+
+def _text(value: Any) -> str | None:
+    """A non-empty string, or an id published as a number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | Decimal | str):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+class _Release:
+    """Maps one release; collects errors and notes as it goes."""
+
+    def __init__(self, release: dict[str, Any], where: str, publisher: str, jurisdiction: str | None) -> None:
+        self.release = release
+        self.where = where
+        self.publisher = publisher
+        self.jurisdiction = jurisdiction
+        self.out = Mapped()
+        self.now = datetime.now(UTC)
+        self.label = "?"
+        self.context: dict[str, Any] = {}
+
+    def error(self, path: str, reason: str) -> None:
+        self.out.errors.append(FieldError(path, reason))
+
+    def note(self, text: str) -> None:
+        self.out.notes.append(f"release {self.label}: {text}")
+
+    def at(self, name: str) -> str:
+        return _path(self.where, name)
+
+    # --- values ---------------------------------------------------------------------------------
+
+    def date(self, value: Any, path: str, required: bool = False, future_ok: bool = False) -> datetime | None:
+        if value is None or value == "":
+            if required:
+                self.error(path, "is required")
+            return None
+        if not isinstance(value, str):
+            self.error(path, f"{value!r} is not an ISO 8601 date-time")
+            return None
+        try:
+            moment = values.timestamp(path, value)
+        except FieldError as exc:
+            self.out.errors.append(exc)
+            return None
+        if not future_ok and moment > self.now + CLOCK_SKEW:
+            self.error(path, f"{value} is in the future")
+        return moment
+
+    def money(self, value: Any, path: str) -> dict[str, Any] | None:
+        """OCDS Value ``{amount, currency}``; absent or both empty: None."""
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.error(path, "expected an object with amount and currency")
+            return None
+        amount, currency = value.get("amount"), value.get("currency")
+        if amount in (None, "") and currency in (None, ""):
+            return None
+        if amount in (None, "") or isinstance(amount, bool) or not isinstance(amount, int | Decimal | str):
+            self.error(_path(path, "amount"), f"{amount!r} is not an amount")
+            return None
+        try:
+            parsed = values.money(_path(path, "amount"), str(amount))
+        except FieldError as exc:
+            self.out.errors.append(exc)
+            return None
+        if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
+            self.error(_path(path, "currency"), f"{currency!r} is not an ISO 4217 currency code")
+            return None
+        return {"amount": parsed, "currency": currency}
+
+    def quantity(self, value: Any, path: str) -> int | None:
+        if value is None or value == "":
+            self.error(path, "is required for a software or computer item")
+            return None
+        if isinstance(value, bool):
+            self.error(path, f"{value!r} is not a whole number")
+            return None
+        if isinstance(value, Decimal):
+            if value != value.to_integral_value():
+                self.error(path, f"{value} is not a whole number")
+                return None
+            value = int(value)
+        try:
+            return values.count(path, str(value))
+        except FieldError as exc:
+            self.out.errors.append(exc)
+            return None
+
+    # --- parties --------------------------------------------------------------------------------
+
+    def parties(self) -> dict[str, tuple[int, dict[str, Any]]]:
+        parties = self.release.get("parties")
+        index: dict[str, tuple[int, dict[str, Any]]] = {}
+        for n, party in enumerate(parties if isinstance(parties, list) else []):
+            if isinstance(party, dict) and _text(party.get("id")):
+                index.setdefault(_text(party["id"]), (n, party))  # type: ignore[arg-type]
+        return index
+
+    def organisation(self, ref: dict[str, Any], ref_path: str, party: tuple[int, dict[str, Any]] | None) -> dict | None:
+        """``{"id", "name", "uscc"}`` of an organisation reference and its party entry, or None on error."""
+        entry = party[1] if party else {}
+        entry_path = self.at(f"parties[{party[0]}]") if party else ref_path
+        identifiers = [(entry_path, entry.get("identifier") or ref.get("identifier"))]
+        extra = entry.get("additionalIdentifiers") or ref.get("additionalIdentifiers")
+        if isinstance(extra, list):
+            identifiers += [(f"{entry_path}.additionalIdentifiers[{n}]", i) for n, i in enumerate(extra)]
+        uscc = None
+        legal_name = None
+        for n, (path, identifier) in enumerate(identifiers):
+            if not isinstance(identifier, dict):
+                continue
+            if n == 0:
+                legal_name = _text(identifier.get("legalName"))
+            if str(identifier.get("scheme") or "").strip().upper() in USCC_SCHEMES:
+                code = (_text(identifier.get("id")) or "").upper()
+                id_path = f"{path}.identifier.id" if n == 0 else f"{path}.id"
+                if not is_valid_uscc(code):
+                    self.error(id_path, f"{code!r} is not a valid unified social credit code (GB 32100)")
+                    return None
+                uscc = code
+                break
+        name = _text(ref.get("name")) or _text(entry.get("name")) or legal_name
+        org_id = uscc or _text(ref.get("id")) or _text(entry.get("id"))
+        if not name:
+            self.error(_path(ref_path, "name"), "the organisation has no name (here nor in parties)")
+            return None
+        if not org_id:
+            self.error(_path(ref_path, "id"), "is required")
+            return None
+        return {"id": org_id, "name": name, "uscc": uscc is not None}
+
+    def buyer(self, parties: dict[str, tuple[int, dict[str, Any]]]) -> dict[str, Any] | None:
+        ref = self.release.get("buyer")
+        if isinstance(ref, dict) and (_text(ref.get("id")) or _text(ref.get("name"))):
+            org = self.organisation(ref, self.at("buyer"), parties.get(_text(ref.get("id")) or ""))
+        else:
+            buyers = [p for p in parties.values() if "buyer" in (p[1].get("roles") or [])]
+            if not buyers:
+                self.error(self.at("buyer"), "no buyer: neither a buyer reference nor a party with role buyer")
+                return None
+            if len(buyers) > 1:
+                self.error(self.at("buyer"), f"no buyer reference and {len(buyers)} parties with role buyer")
+                return None
+            org = self.organisation(buyers[0][1], self.at(f"parties[{buyers[0][0]}]"), buyers[0])
+        if org is None:
+            return None
+        # OCDS carries no administrative level or GB/T 2260 division: the buyer is placed in the
+        # publisher's jurisdiction, its level is UNKNOWN (documented; not guessed from names).
+        return {"id": org["id"], "name": org["name"], "level": "UNKNOWN", "jurisdiction": self.jurisdiction}
+
+    def supplier(self, award: dict[str, Any], path: str, parties: dict) -> dict[str, Any] | None:
+        suppliers = award.get("suppliers")
+        if not isinstance(suppliers, list) or not suppliers:
+            return None
+        ref = suppliers[0]
+        if not isinstance(ref, dict):
+            self.error(f"{path}.suppliers[0]", "expected an organisation reference")
+            return None
+        org = self.organisation(ref, f"{path}.suppliers[0]", parties.get(_text(ref.get("id")) or ""))
+        if len(suppliers) > 1:
+            others = ", ".join(str(s.get("id") if isinstance(s, dict) else s) for s in suppliers[1:])
+            self.note(f"award {award.get('id')}: {len(suppliers)} suppliers; the first is published, not {others}")
+        if org is None:
+            return None
+        return {"id": org["id"], "name": org["name"], "country": "CN" if org["uscc"] else None, "natural_person": False}
+
+    # --- items ----------------------------------------------------------------------------------
+
+    def items(self, items: Any, path: str) -> list[dict[str, Any]]:
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            self.error(path, "expected a list of items")
+            return []
+        out = []
+        for n, item in enumerate(items):
+            mapped = self.item(item, f"{path}[{n}]")
+            if mapped is not None:
+                out.append(mapped)
+        return out
+
+    def item(self, item: Any, path: str) -> dict[str, Any] | None:
+        if not isinstance(item, dict):
+            self.error(path, "expected an item object")
+            return None
+        item_id = _text(item.get("id"))
+        chosen, others = classify_item(item)
+        if chosen.kind is None:
+            self.note(f"item {item_id or path}: {chosen.problem}; left out")
+            return None
+        if item_id is None:
+            self.error(_path(path, "id"), "is required")
+        unit = item.get("unit") if isinstance(item.get("unit"), dict) else {}
+        software = item.get("softwareLicence") if chosen.kind == SOFTWARE else None
+        hardware = item.get("computer") if chosen.kind == COMPUTER else None
+        return {
+            "item_id": item_id,
+            "description": _text(item.get("description")) or chosen.description or "",
+            "classification": chosen.record(),
+            "additional_classifications": [c.record() for c in others if c.code],
+            "quantity": self.quantity(item.get("quantity"), _path(path, "quantity")),
+            "unit": _text(unit.get("name")) or _text(unit.get("id")) or "",
+            "unit_price": self.money(unit.get("value"), _path(path, "unit.value")),
+            "software": self.software(software, _path(path, "softwareLicence")),
+            "hardware": self.hardware(hardware, _path(path, "computer")),
+        }
+
+    def software(self, details: Any, path: str) -> dict[str, Any] | None:
+        """The project's ``softwareLicence`` item extension; absent: not stated (null)."""
+        if details is None:
+            return None
+        if not isinstance(details, dict):
+            self.error(path, "expected an object")
+            return None
+        vendor, product = _text(details.get("vendor")), _text(details.get("product"))
+        if not vendor:
+            self.error(_path(path, "vendor"), "is required")
+        if not product:
+            self.error(_path(path, "product"), "is required")
+        metric = str(details.get("metric") or "OTHER").strip().upper()
+        if metric not in METRICS:
+            self.error(_path(path, "metric"), f"{details.get('metric')!r} is not one of {', '.join(METRICS)}")
+        operating_system = details.get("operatingSystem", False)
+        if not isinstance(operating_system, bool):
+            self.error(_path(path, "operatingSystem"), f"{operating_system!r} is not true/false")
+        return {
+            "vendor": vendor,
+            "product": product,
+            "edition": _text(details.get("edition")),
+            "metric": metric,
+            # A licence term may start or end in the future.
+            "term_start": self.date(details.get("termStart"), _path(path, "termStart"), future_ok=True),
+            "term_end": self.date(details.get("termEnd"), _path(path, "termEnd"), future_ok=True),
+            "operating_system": operating_system is True,
+        }
+
+    def hardware(self, details: Any, path: str) -> dict[str, Any] | None:
+        """The project's ``computer`` item extension; without ``osPreloaded`` the details are null (unknown)."""
+        if details is None:
+            return None
+        if not isinstance(details, dict):
+            self.error(path, "expected an object")
+            return None
+        preloaded = details.get("osPreloaded")
+        if preloaded is None:
+            return None
+        if not isinstance(preloaded, bool):
+            self.error(_path(path, "osPreloaded"), f"{preloaded!r} is not true/false")
+            return None
+        category = str(details.get("category") or "OTHER").strip().upper()
+        if category not in HARDWARE_CATEGORIES:
+            allowed = ", ".join(HARDWARE_CATEGORIES)
+            self.error(_path(path, "category"), f"{details.get('category')!r} is not one of {allowed}")
+        return {"category": category, "os_preloaded": preloaded, "preloaded_os": _text(details.get("preloadedOs"))}
+
+    # --- the release ----------------------------------------------------------------------------
+
+    def map(self) -> Mapped:
+        release = self.release
+        ocid = _text(release.get("ocid"))
+        release_id = _text(release.get("id"))
+        self.label = release_id or self.where or "?"
+        if ocid is None:
+            self.error(self.at("ocid"), "is required")
+        if release_id is None:
+            self.error(self.at("id"), "is required")
+        released_at = self.date(release.get("date"), self.at("date"), required=True)
+        raw_tags = release.get("tag")
+        tags = [t for t in raw_tags if isinstance(t, str)] if isinstance(raw_tags, list) else []
+        if self.out.errors:
+            return self.out
+        # Without a tag (required by OCDS, but missing in the wild) every award and contract is news.
+        contract_news = not tags or bool(CONTRACT_TAGS.intersection(tags))
+        award_news = not tags or bool(AWARD_TAGS.intersection(tags))
+        if not (contract_news or award_news):
+            self.note(f"tag {', '.join(tags)}: reports no award or contract; not published{self._tendered()}")
+            return self.out
+        if self.jurisdiction is None:
+            self.error("header.jurisdiction", "the publisher id names no GB/T 2260 division or ministry code")
+            return self.out
+        parties = self.parties()
+        awards = self._list("awards")
+        contracts = self._list("contracts")
+        awards_by_id = {_text(a.get("id")): (n, a) for n, a in awards}
+        events: list[tuple[str, str, Any]] = []  # (kind, id, payload)
+        contracted = set()
+        listed: set[tuple[str, str | None]] = set()
+        if contract_news:
+            for n, contract in contracts:
+                contracted.add(_text(contract.get("awardID")))
+                if self._repeated("contract", contract, listed):
+                    continue
+                if contract.get("status") in NOT_HAPPENED:
+                    self.note(f"contract {contract.get('id')}: status {contract.get('status')}; not published")
+                    continue
+                events.append(("contract", f"contracts[{n}]", contract))
+        if award_news:
+            for n, award in awards:
+                if _text(award.get("id")) in contracted:
+                    continue  # its contract is the news
+                if self._repeated("award", award, listed):
+                    continue
+                if award.get("status") in NOT_HAPPENED:
+                    self.note(f"award {award.get('id')}: status {award.get('status')}; not published")
+                    continue
+                events.append(("award", f"awards[{n}]", award))
+        if not events:
+            tagged = ", ".join(tags) or "(none)"
+            self.note(f"tag {tagged}: no award or contract in the release; not published{self._tendered()}")
+            return self.out
+        buyer = self.buyer(parties)
+        self.context = {
+            "ocid": ocid,
+            "release_id": release_id,
+            "tags": list(dict.fromkeys(TAG_SYMBOLS.get(t, "OTHER") for t in tags)),
+            "released_at": released_at,
+            "buyer": buyer,
+        }
+        for kind, at, section in events:
+            self._event(kind, self.at(at), section, awards_by_id, parties)
+        if self.out.errors:
+            self.out.records = []
+        return self.out
+
+    def _repeated(self, kind: str, section: dict[str, Any], listed: set[tuple[str, str | None]]) -> bool:
+        """True if an award or contract of this id was listed before in the release (seen in real data)."""
+        key = (kind, _text(section.get("id")))
+        if key[1] is not None and key in listed:
+            self.note(f"{kind} {key[1]} is listed more than once; the first is published")
+            return True
+        listed.add(key)
+        return False
+
+    def _tendered(self) -> str:
+        """For a note on a release that is not published: the software and computer items it tenders."""
+        tender = self.release.get("tender")
+        items = tender.get("items") if isinstance(tender, dict) else None
+        if not isinstance(items, list):
+            return ""
+        kinds = [classify_item(i)[0].kind for i in items if isinstance(i, dict)]
+        wanted = sum(1 for k in kinds if k is not None)
+        return f" (its tender lists {wanted} software or computer item(s), published once awarded)" if wanted else ""
+
+    def _list(self, name: str) -> list[tuple[int, dict[str, Any]]]:
+        value = self.release.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(self.at(name), "expected a list")
+            return []
+        out = []
+        for n, entry in enumerate(value):
+            if isinstance(entry, dict):
+                out.append((n, entry))
+            else:
+                self.error(self.at(f"{name}[{n}]"), "expected an object")
+        return out
+
+    def _event(self, kind: str, path: str, section: dict, awards_by_id: dict, parties: dict) -> None:
+        """Append the record of one award or contract (``section``) found at ``path``."""
+        ocid, release_id, released_at = self.context["ocid"], self.context["release_id"], self.context["released_at"]
+        section_id = _text(section.get("id"))
+        if section_id is None:
+            self.error(_path(path, "id"), "is required")
+        if kind == "contract":
+            award_id = _text(section.get("awardID"))
+            award_entry = awards_by_id.get(award_id)
+            award = award_entry[1] if award_entry else {}
+            award_path = self.at(f"awards[{award_entry[0]}]") if award_entry else path
+            signed = self.date(section.get("dateSigned"), _path(path, "dateSigned"))
+            occurred = signed or released_at
+            if "items" in section:
+                items = self.items(section.get("items"), _path(path, "items"))
+            else:  # OCDS: a contract lists items only where they differ from its award's
+                items = self.items(award.get("items"), _path(award_path, "items"))
+            supplier = self.supplier(award, award_path, parties)
+            contract_id = section_id
+        else:
+            award_id, contract_id, signed = section_id, None, None
+            occurred = self.date(section.get("date"), _path(path, "date")) or released_at
+            items = self.items(section.get("items"), _path(path, "items"))
+            supplier = self.supplier(section, path, parties)
+        value = self.money(section.get("value"), _path(path, "value"))
+        if not items:
+            self.note(f"{kind} {section_id}: no software or computer item; published without items")
+        self.out.records.append(
+            {
+                "header": {
+                    "event_id": values.derived_event_id(
+                        self.publisher, "procurement", f"{ocid}|{release_id}|{kind}|{section_id}"
+                    ),
+                    "event_type": f"procurement.{kind}",
+                    "occurred_at": occurred,
+                    "published_at": None,
+                    "publisher": self.publisher,
+                    "jurisdiction": self.jurisdiction,
+                    "causation_id": None,
+                    "correlation_id": ocid,
+                },
+                "ocid": ocid,
+                "release_id": release_id,
+                "tags": self.context["tags"],
+                "released_at": released_at,
+                "buyer": self.context["buyer"],
+                "supplier": supplier,
+                "award_id": award_id,
+                "contract_id": contract_id,
+                "date_signed": signed,
+                "total_value": value,
+                "items": items,
+            }
+        )
+
+
+def map_release(release: Any, where: str, publisher: str, jurisdiction: str | None) -> Mapped:
+    """Map one parsed release; ``where`` prefixes error paths (``releases[3]``; '' for JSON Lines)."""
+    if not isinstance(release, dict):
+        return Mapped(errors=[FieldError(where or "release", "expected a release object")])
+    return _Release(release, where, publisher, jurisdiction).map()
