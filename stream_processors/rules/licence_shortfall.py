@@ -7,7 +7,8 @@ time: awarded at or before it (a purchase made after the inspection does not exc
 term started at or before it, and not yet ended (no end: perpetual). Licences with an ``unlimited``
 metric (SITE) cover any number of copies; metrics not ``counted`` (CORE: processor cores, not
 installations) are not compared. Products match on vendor and product name, ignoring case and
-spacing, and on edition too when ``match_edition`` is set.
+spacing, and on edition too when ``match_edition`` is set. A purchase line is (ocid, item id): the
+award and the contract of one process, or an amendment, restate it rather than add to it.
 
 An inspection is judged once the watermark has passed its event time, so a procurement that
 arrives after it but within grace is still counted. One signal per inspection names every product
@@ -79,6 +80,13 @@ class Licence:
     starts: datetime | None
     ends: datetime | None
     source: Evidence
+    ocid: str = ""  # the contracting process; with item_id it names the purchase line
+    released_at: datetime | None = None  # when the release carrying this version of the line occurred
+
+    @property
+    def line(self) -> tuple[str, str]:
+        """A purchase line across releases: an award and its contract repeat the same items."""
+        return (self.ocid, self.item_id) if self.ocid else (self.event_id, self.item_id)
 
     def active_at(self, instant: datetime) -> bool:
         return (
@@ -143,9 +151,11 @@ def apply(state: State, event: ProcurementAward | Inspection, params: Params) ->
             event.source,
         )
         return replace(state, subject_id=event.subject_id, inspections=(*state.inspections, pending)), []
-    known = {(lic.event_id, lic.item_id) for lic in state.licences}
-    new = tuple(
-        Licence(
+    licences = {lic.line: lic for lic in state.licences}
+    for item in event.items:
+        if not _is_licence(item):
+            continue
+        line = Licence(
             event.event_id,
             item.item_id,
             event.occurred_at,
@@ -155,11 +165,28 @@ def apply(state: State, event: ProcurementAward | Inspection, params: Params) ->
             item.licence_start,
             item.licence_end,
             event.source,
+            ocid=event.ocid,
+            released_at=event.occurred_at,
         )
-        for item in event.items
-        if _is_licence(item) and (event.event_id, item.item_id) not in known
-    )
-    return replace(state, subject_id=event.buyer_id, licences=state.licences + new), []
+        licences[line.line] = supersede(licences.get(line.line), line)
+    return replace(state, subject_id=event.buyer_id, licences=tuple(licences.values())), []
+
+
+def supersede(old: Licence | None, new: Licence) -> Licence:
+    """One purchase line seen again (the award, then its contract; an amendment; a redelivery).
+
+    The latest release states the quantity and terms and is the evidence; the line counts from the
+    first time it was awarded, so a contract signed after an inspection does not undo an award
+    made before it.
+    """
+    if old is None:
+        return new
+
+    def version(lic: Licence) -> tuple[datetime, str]:
+        return (lic.released_at or lic.awarded_at, lic.event_id)
+
+    latest = new if version(new) >= version(old) else old
+    return replace(latest, awarded_at=min(old.awarded_at, new.awarded_at))
 
 
 def due(state: State, clock: datetime, params: Params) -> tuple[State | None, list[Signal]]:

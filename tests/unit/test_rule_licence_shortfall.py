@@ -1,3 +1,4 @@
+import dataclasses
 import itertools
 
 import pytest
@@ -148,3 +149,29 @@ def test_bad_parameters(section, message):
     bad = RULESET.rules[rule.RULE_ID] | section
     with pytest.raises(RuleSetError, match=message):
         rule.Params.from_ruleset(RuleSet("v", {rule.RULE_ID: bad}, "bad.toml"))
+
+
+def contract_of(first, event_id, when, *items):
+    """A later release (e.g. the contract) of the same contracting process as ``first``."""
+    return dataclasses.replace(award(event_id, when, *items), ocid=first.ocid)
+
+
+@pytest.mark.parametrize("contract_first", [False, True])
+def test_an_award_and_its_contract_are_one_purchase_not_two(contract_first):
+    first = award("a", at(0), licence_item(100))
+    second = contract_of(first, "c", at(5), licence_item(100))
+    events = [second, first] if contract_first else [first, second]
+    [signal] = judge(*events, inspection("i", at(10), found(150)))
+    assert signal.metrics["entitled_copies"] == 100  # not 200
+    assert evidence_ids(signal) == {"i", "c"}  # the latest release states the line
+
+
+def test_a_contract_signed_after_the_inspection_keeps_the_award_date():
+    first = award("a", at(0), licence_item(100))
+    assert judge(first, contract_of(first, "c", at(20), licence_item(100)), inspection("i", at(10), found(100))) == []
+
+
+def test_an_amendment_restates_the_quantity():
+    first = award("a", at(0), licence_item(100))
+    [signal] = judge(first, contract_of(first, "m", at(5), licence_item(60)), inspection("i", at(10), found(100)))
+    assert signal.metrics["entitled_copies"] == 60
