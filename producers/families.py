@@ -13,6 +13,7 @@ from typing import Any
 
 from iprx import topics
 from iprx.topics import TopicSpec
+from producers.event_checks import check_event
 from producers.validation import FieldError, check_header, check_seizure
 
 Record = dict[str, Any]
@@ -69,7 +70,7 @@ FAMILIES: dict[str, Family] = {
             topics.INSPECTION,
             {"inspection.completed": "iprx.inspection.InspectionCompleted"},
             lambda r: r["subject"].get("id") or r["inspection_id"],
-            _header_only,
+            check_event,
         ),
         Family(
             "case",
@@ -82,14 +83,14 @@ FAMILIES: dict[str, Family] = {
                 "case.closed": "iprx.case.CaseClosed",
             },
             lambda r: r["case_id"],
-            _header_only,
+            check_event,
         ),
         Family(
             "cooperation",
             topics.COOPERATION_INBOUND,
             {"cooperation.notice_received": "iprx.cooperation.PartnerNoticeReceived"},
             lambda r: r["notice_id"],
-            _header_only,
+            check_event,
         ),
     )
 }
