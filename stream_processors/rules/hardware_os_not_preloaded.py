@@ -10,6 +10,11 @@ window_days``, i.e. when no on-time OS licence inside its window can still arriv
 judged in event-time order and each takes OS licences from the earliest with some left, so one
 licence never covers two computers, and the outcome does not depend on arrival order within grace.
 A purchase short of licences signals (MEDIUM) with the OS awards it did get as evidence.
+
+A procurement process (ocid) counts once, from the first of its releases to arrive: the contract
+that follows an award, an amendment or a redelivered event would otherwise count the same computers
+twice or judge them again. The state remembers the buyer's last ``SEEN_LIMIT`` processes, so a
+buyer's key is kept once created.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from stream_processors.signals import Evidence, Signal
 RULE_ID = "hardware.os_not_preloaded"
 RULE_VERSION = 1
 EVENT_TYPES = (ProcurementAward,)
+# Per buyer; a release of a process counted longer ago than this many processes counts again.
+SEEN_LIMIT = 256
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ class State:
     buyer_id: str = ""
     computers: tuple[Computers, ...] = ()
     os_licences: tuple[OsLicences, ...] = ()
+    counted: tuple[str, ...] = ()  # the last SEEN_LIMIT procurement processes (ocids) taken into account
 
 
 def is_computer_without_os(item: ProcurementItem, params: Params) -> bool:
@@ -107,10 +115,10 @@ def keys(event: object, params: Params) -> tuple[str, ...]:
 
 def apply(state: State, event: ProcurementAward, params: Params) -> tuple[State, list[Signal]]:
     """Record an award's computers without OS and its OS licences; judging is by :func:`due`."""
-    if any(c.event_id == event.event_id for c in state.computers) or any(
-        o.event_id == event.event_id for o in state.os_licences
-    ):
-        return state, []  # redelivered
+    process = event.ocid or event.event_id
+    if process in state.counted:
+        return state, []  # redelivered, or a later release (the contract of an award) of a counted process
+    state = replace(state, counted=(*state.counted, process)[-SEEN_LIMIT:])
     computers = sum(i.quantity for i in event.items if is_computer_without_os(i, params))
     licences = sum(i.quantity for i in event.items if is_os_licence(i, params))
     if computers > 0:
@@ -154,7 +162,7 @@ def due(state: State, clock: datetime, params: Params) -> tuple[State | None, li
         computers=waiting,
         os_licences=tuple(o for o in pool.values() if o.remaining > 0 and o.awarded_at >= horizon),
     )
-    return (state if state.computers or state.os_licences else None), signals
+    return state, signals
 
 
 def _signal(

@@ -13,6 +13,8 @@ award and the contract of one process, or an amendment, restate it rather than a
 An inspection is judged once the watermark has passed its event time, so a procurement that
 arrives after it but within grace is still counted. One signal per inspection names every product
 short of licences; its severity follows the largest shortfall ratio (installed - entitled) / installed.
+The state remembers the last ``JUDGED_LIMIT`` inspections judged, so a redelivered one (after a
+crash) is not judged a second time against licences that changed meanwhile.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ RULE_ID = "licence.shortfall"
 RULE_VERSION = 1
 METRICS = ("DEVICE", "USER", "CORE", "SITE")
 EVENT_TYPES = (ProcurementAward, Inspection)
+# Per agency: an inspection redelivered after this many later judgements would be judged again.
+JUDGED_LIMIT = 256
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ class State:
     subject_id: str = ""
     licences: tuple[Licence, ...] = ()
     inspections: tuple[PendingInspection, ...] = ()
+    judged: tuple[str, ...] = ()  # event ids of the last JUDGED_LIMIT inspections judged
 
 
 def product_key(vendor: str | None, product: str | None, edition: str | None, params: Params) -> str:
@@ -139,8 +144,8 @@ def keys(event: object, params: Params) -> tuple[str, ...]:
 def apply(state: State, event: ProcurementAward | Inspection, params: Params) -> tuple[State, list[Signal]]:
     """Record licences or an inspection; inspections are judged by :func:`due`."""
     if isinstance(event, Inspection):
-        if any(i.event_id == event.event_id for i in state.inspections):
-            return state, []
+        if event.event_id in state.judged or any(i.event_id == event.event_id for i in state.inspections):
+            return state, []  # redelivered: judged once, with the licences known then
         pending = PendingInspection(
             event.event_id,
             event.occurred_at,
@@ -201,11 +206,12 @@ def due(state: State, clock: datetime, params: Params) -> tuple[State | None, li
     state = replace(
         state,
         inspections=tuple(i for i in state.inspections if i.event_id not in ready_ids),
+        judged=(*state.judged, *(i.event_id for i in ready))[-JUDGED_LIMIT:],
         # An on-time inspection from now on is at or after the watermark; a licence ended before it
         # can no longer be active for one.
         licences=tuple(lic for lic in state.licences if lic.ends is None or lic.ends >= mark),
     )
-    return (state if state.inspections or state.licences else None), signals
+    return (state if state.inspections or state.licences or state.judged else None), signals
 
 
 @dataclass(frozen=True)

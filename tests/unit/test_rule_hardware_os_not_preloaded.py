@@ -1,4 +1,6 @@
+import dataclasses
 import itertools
+import json
 
 import pytest
 
@@ -110,9 +112,25 @@ def test_same_ids_whatever_the_arrival_order():
     assert evidence_ids(s) == {"pcs2", "os2"} and s.metrics["shortfall"] == 80.0
 
 
-def test_state_is_emptied_once_judged_and_out_of_window():
+def test_state_keeps_only_which_processes_counted_once_judged_and_out_of_window():
     _, table = drive(RULE, [award("pcs", at(0), computer_item(10)), award("os", at(1), os_item(20)), LATER])
-    assert table == {}
+    [state] = [RULE.load(json.loads(v)) for v in table.values()]
+    assert (state.computers, state.os_licences, state.counted) == ((), (), ("ocds-x-pcs", "ocds-x-os"))
+
+
+def test_the_contract_of_an_award_does_not_count_the_computers_again():
+    pcs = award("pcs", at(0), computer_item(10))
+    contract = dataclasses.replace(award("pcs-contract", at(3), computer_item(10)), ocid=pcs.ocid)
+    [s] = judge(pcs, award("os", at(1), os_item(5)), contract)
+    assert s.metrics["computers_without_os"] == 10.0 and s.metrics["shortfall"] == 5.0
+    assert evidence_ids(s) == {"pcs", "os"}
+
+
+def test_a_purchase_redelivered_after_its_judgement_is_not_judged_again():
+    pcs = award("pcs", at(0), computer_item(10))
+    late_os = award("os", at(2), os_item(5))  # would change the verdict if the purchase were judged again
+    signals, _ = drive(RULE, [pcs, LATER, late_os, pcs, Tick(at(2000))])
+    assert len(signals) == 1
 
 
 @pytest.mark.parametrize(

@@ -175,3 +175,11 @@ def test_an_amendment_restates_the_quantity():
     first = award("a", at(0), licence_item(100))
     [signal] = judge(first, contract_of(first, "m", at(5), licence_item(60)), inspection("i", at(10), found(100)))
     assert signal.metrics["entitled_copies"] == 60
+
+
+def test_an_inspection_redelivered_after_its_judgement_is_not_judged_again():
+    first = award("a", at(0), licence_item(100))
+    found_150 = inspection("i", at(10), found(150))
+    restated = contract_of(first, "c", at(5), licence_item(120))  # would change the verdict's evidence
+    signals, _ = drive(RULE, [first, found_150, LATER, restated, found_150, Tick(at(2000))])
+    assert len(signals) == 1
