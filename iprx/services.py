@@ -22,6 +22,11 @@ def run_worker(settings: Settings) -> None:
     create_topics(settings)
     ensure_topics(settings, internal_topics(app, settings))
     if settings.worker.metrics_port:
+        from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
+        from prometheus_client import REGISTRY
+
+        # Faust's own sensors (messages in/out, send latency, rebalances, table operations) next to ours.
+        app.monitor = PrometheusMonitor(metrics=FaustMetrics.create(REGISTRY, "iprx_faust"))
         start_http_server(settings.worker.metrics_port, addr="127.0.0.1")
     worker = faust.Worker(app, loglevel="INFO", quiet=True, redirect_stdouts=False)
     worker.execute_from_commandline()

@@ -127,6 +127,7 @@ def create_app(settings: Settings) -> faust.App:
                 except (DecodeError, KeyError, TypeError, ValueError) as exc:
                     await reject(event, exc)
                     continue
+                metrics.EVENT_TIME_LAG.labels(family).set((datetime.now(UTC) - item.occurred_at).total_seconds())
                 if isinstance(item, Seizure):
                     await emit(rulebook.on_seizure(item))
                     await send_notices(item)

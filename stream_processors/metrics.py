@@ -1,7 +1,10 @@
 """Prometheus metrics of the stream processors."""
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 EVENTS_IN = Counter("iprx_worker_events_total", "Events consumed", ["family"])
 SIGNALS_OUT = Counter("iprx_worker_signals_total", "Signals raised", ["rule", "severity"])
 DEAD_LETTERS = Counter("iprx_worker_dead_letters_total", "Records sent to the dead-letter topic", ["reason"])
+EVENT_TIME_LAG = Gauge(
+    "iprx_worker_event_time_lag_seconds", "Wall clock minus occurred_at of the latest event consumed", ["family"]
+)
