@@ -77,24 +77,29 @@ def wait_until_caught_up(
     """
     deadline = time.monotonic() + timeout_s
     calm = 0
+    said, said_at = "", 0.0
     while True:
         for child in children:
             child.check_alive()
         try:
-            lags = {group: sum(group_lag(settings, group, names).values()) for group, names in groups}
+            behind = {group: group_lag(settings, group, names) for group, names in groups}
         except KafkaError as exc:
             if not getattr(exc, "retriable", False):
                 raise
-            say(f"waiting for the consumer groups to form ({type(exc).__name__})")
-            lags = {}
+            behind = {}
+            line = f"waiting for the consumer groups to form ({type(exc).__name__})"
         else:
-            say("waiting for the pipeline: " + ", ".join(f"{g} lag {n}" for g, n in lags.items()))
-        calm = calm + 1 if lags and not any(lags.values()) else 0
+            line = "waiting for the pipeline: " + ", ".join(f"{g} lag {sum(b.values())}" for g, b in behind.items())
+        if line != said or time.monotonic() - said_at >= 15:  # progress, without a line per second
+            say(line)
+            said, said_at = line, time.monotonic()
+        calm = calm + 1 if behind and not any(sum(b.values()) for b in behind.values()) else 0
         if calm >= 2:
             return
         if time.monotonic() > deadline:
-            raise PipelineError(
-                f"pipeline did not catch up within {timeout_s:.0f}s (lag {lags or 'unknown'}); "
-                f"logs: {', '.join(str(c.log_path) for c in children)}"
+            stuck = ", ".join(
+                f"{g} {tp.topic}:{tp.partition} lag {n}" for g, b in behind.items() for tp, n in b.items() if n
             )
+            tails = "".join(f"\n--- last lines of {c.log_path} ---\n{c.tail(15)}" for c in children)
+            raise PipelineError(f"pipeline did not catch up within {timeout_s:.0f}s ({stuck or 'lag unknown'}){tails}")
         time.sleep(1.0)
