@@ -10,7 +10,10 @@ Topology (topic names get ``kafka.topic_prefix``; ``G`` is ``worker.group_id``):
   ``<rule id>`` (value: the rule's JSON state): apply, then ``due`` with the partition's event-time
   clock (largest ``occurred_at`` seen), and on a wall-clock tick ``due`` for every key of the partition;
 * a timer every ``worker.deadline_sweep_s`` that sends a wall-clock tick to each re-key partition
-  this worker owns that holds a key with something due (so an idle pipeline goes quiet).
+  this worker owns that holds a key with something due (so an idle pipeline goes quiet) and that
+  has been idle, i.e. received no event for a whole interval. While events flow, event time alone
+  drives deadlines: a backfill of old events must not have the wall clock close windows and
+  deadlines before the events that belong in them have been read.
 
 Signals go out (and are delivered) before the state that produced them is stored: after a crash the
 event is processed again and raises the same signal ids, which the sink collapses.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,6 +145,8 @@ def create_app(settings: Settings) -> faust.App:
                             key=key.encode(), value=payload, partition=rekey.partition_for(key, partitions)
                         )
 
+    last_event: dict[tuple[str, int], float] = {}  # (rule id, re-key partition) -> when it last had an event
+
     def rule_agent(rule: StatefulRule) -> faust.TableT:
         table = app.Table(
             rule.rule_id,
@@ -171,6 +177,7 @@ def create_app(settings: Settings) -> faust.App:
                     for key in [k for k in list(table) if rekey.partition_for(k, partitions) == partition]:
                         await settle(key, rule.load(table[key]), item, [])
                     continue
+                last_event[(rule.rule_id, partition)] = time.monotonic()
                 key = event.key.decode()
                 clock = max(item.occurred_at, clocks.get(partition, item.occurred_at))
                 clocks[partition] = clock
@@ -185,8 +192,9 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.timer(interval=settings.worker.deadline_sweep_s)
     async def sweep() -> None:
-        """Tick every owned re-key partition holding a key that the wall clock has made due."""
+        """Tick every owned, idle re-key partition holding a key that the wall clock has made due."""
         now = datetime.now(UTC)
+        idle_since = time.monotonic() - settings.worker.deadline_sweep_s
         owned = {(tp.topic, tp.partition) for tp in app.consumer.assignment()}
         for rule in rulebook.stateful:
             channel = rekey_topics[rule.rule_id]
@@ -194,7 +202,9 @@ def create_app(settings: Settings) -> faust.App:
             due = {
                 p
                 for key, value in list(tables[rule.rule_id].items())
-                if (name, p := rekey.partition_for(key, partitions)) in owned and has_due(rule, value, now)
+                if (name, p := rekey.partition_for(key, partitions)) in owned
+                and last_event.get((rule.rule_id, p), 0.0) <= idle_since
+                and has_due(rule, value, now)
             }
             for p in sorted(due):
                 await channel.send(value=rekey.dump_tick(now), partition=p)
