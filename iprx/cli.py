@@ -292,7 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("sink", _sink, "land Kafka records in ClickHouse")
 
     produce = command("produce", _produce, "validate and publish an input file (rejects go to a file and the DLQ)")
-    produce.add_argument("format", choices=["seizures"], help="seizures: CSV, see docs/input-formats.md")
+    produce.add_argument(
+        "format",
+        choices=["seizures", "inspections", "cooperation"],
+        help="seizures: CSV; inspections, cooperation: JSON Lines; see docs/input-formats.md",
+    )
     produce.add_argument("file")
     produce.add_argument("--rejects", help="where rejected records go (default FILE.rejects.jsonl)")
     produce.add_argument("--dry-run", action="store_true", help="validate only; publish nothing")

@@ -80,7 +80,7 @@ def ingest(
         if not errors and publisher is not None:
             for record in unit.records:
                 try:
-                    publisher.publish(adapter.family, record)
+                    publisher.publish(unit.family or adapter.family, record)
                 except RecordRejected as exc:
                     errors.extend(e if isinstance(e, FieldError) else FieldError("record", str(e)) for e in exc.errors)
                     break

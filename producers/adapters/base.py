@@ -24,6 +24,7 @@ class ParsedUnit:
     records: list[dict[str, Any]] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    family: str | None = None  # family of ``records`` when an adapter reads several; None: the adapter's
 
 
 class Adapter(Protocol):

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from iprx.config import Settings
+from producers.adapters import event_lines
 from producers.adapters.base import Adapter
 from producers.adapters.seizure_csv import SeizureCsv
 
 
 def adapter_for(fmt: str, settings: Settings) -> Adapter:
     publisher_id = settings.publisher.publisher_id
-    adapters = {"seizures": lambda: SeizureCsv(publisher_id)}
+    adapters = {
+        "seizures": lambda: SeizureCsv(publisher_id),
+        "inspections": lambda: event_lines.inspections(publisher_id),
+        "cooperation": lambda: event_lines.cooperation(publisher_id),
+    }
     return adapters[fmt]()
