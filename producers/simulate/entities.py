@@ -186,11 +186,11 @@ PARTNER_CARRIERS = ("HLCU", "ZIMU", "YMLU")
 
 
 def copyright_bureau(region: Region) -> dict[str, str | None]:
-    return {"id": None, "name": f"{region.name} Copyright Bureau", "country": "CN"}
+    return {"id": None, "name": f"{region.name} Copyright Bureau", "country": "CN", "natural_person": False}
 
 
 def police(region: Region) -> dict[str, str | None]:
-    return {"id": None, "name": f"{region.city_name} Public Security Bureau", "country": "CN"}
+    return {"id": None, "name": f"{region.city_name} Public Security Bureau", "country": "CN", "natural_person": False}
 
 
 def region_of(division: str) -> Region:

@@ -62,7 +62,7 @@ from producers.simulate.records import (
     seizure,
     subscription,
 )
-from producers.simulate.scene import NOISE, Scene
+from producers.simulate.scene import NOISE, Scene, ms
 
 # Share of the noise events per family (cases count every case event).
 MIX = {"procurement": 0.22, "inspection": 0.10, "case": 0.16, "seizure": 0.42, "cooperation": 0.10}
@@ -219,11 +219,13 @@ def cases(scene: Scene, count: int) -> None:
         opened_at = _between(scene, 365, 1)
         figures = _figures(scene, online)
         events = [case_opened(scene, case_id, region, opened_at, subject, figures)]
-        later = opened_at + timedelta(days=rng.uniform(2, 60))
+        later = ms(opened_at + timedelta(days=rng.uniform(2, 60)))
         if rng.random() < 0.15:  # referred on suspicion, declined by the police
-            referred = opened_at + timedelta(hours=rng.uniform(6, 70))
+            referred = ms(opened_at + timedelta(hours=rng.uniform(6, 70)))
             events.append(case_referred(scene, case_id, region, referred, figures))
-            events.append(case_decided(scene, case_id, region, referred + timedelta(days=rng.uniform(3, 15)), False))
+            events.append(
+                case_decided(scene, case_id, region, ms(referred + timedelta(days=rng.uniform(3, 15))), False)
+            )
             later = max(later, referred + timedelta(days=20))
         if rng.random() < 0.7:
             events.append(case_closed(scene, case_id, region, later, "PENALISED", f"{rng.randrange(5, 200) * 1000}"))

@@ -154,7 +154,12 @@ def inspection(
     """A licensing inspection by the province's copyright bureau (or an auditor it commissioned)."""
     auditor = scene.rng.random() < 0.3
     inspector = (
-        {"id": None, "name": f"{region.city_name} Software Asset Audit Co., Ltd.", "country": "CN"}
+        {
+            "id": None,
+            "name": f"{region.city_name} Software Asset Audit Co., Ltd.",
+            "country": "CN",
+            "natural_person": False,
+        }
         if auditor
         else copyright_bureau(region)
     )

@@ -22,6 +22,11 @@ DEFAULT_PHASE = {"procurement": 0, "seizure": 0, "inspection": 1, "case": 1, "co
 NOISE = "noise"
 
 
+def ms(at: datetime) -> datetime:
+    """``at`` at millisecond precision: what Avro timestamp-millis keeps, so records survive a round trip."""
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)
+
+
 @dataclass(frozen=True)
 class Planned:
     """One record and when it is published."""
@@ -81,8 +86,7 @@ class Scene:
 
     def ago(self, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0) -> datetime:
         """A time before the anchor, at millisecond precision (what Avro timestamp-millis keeps)."""
-        at = self.anchor - timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        return at.replace(microsecond=at.microsecond // 1000 * 1000)
+        return ms(self.anchor - timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds))
 
     def add(self, family: str, record: dict[str, Any], origin: str, phase: int | None = None) -> str:
         """Plan ``record`` for publishing; return its event id."""
