@@ -27,7 +27,7 @@ class Simulation:
     seed: int
     count: int
     anchor: datetime
-    planned: tuple[Planned, ...]  # in publishing order: phase, then event time
+    planned: tuple[Planned, ...]  # in publishing order (Planned.order)
     expected: tuple[ExpectedSignal, ...]
     near_misses: tuple[NearMiss, ...]
 
@@ -66,5 +66,5 @@ def simulate(seed: int, count: int, anchor: datetime) -> Simulation:
     if len(scene.planned) > count:
         raise ValueError(f"count must be at least {len(scene.planned)} (the planted patterns alone), got {count}")
     add_noise(scene, count - len(scene.planned))
-    planned = sorted(scene.planned, key=lambda p: (p.phase, *p.order))
+    planned = sorted(scene.planned, key=lambda p: p.order)
     return Simulation(seed, count, scene.anchor, tuple(planned), tuple(scene.expected), tuple(scene.near_misses))

@@ -1,11 +1,18 @@
 """The simulation under construction: its records in publishing phases, and what they must produce.
 
 Phases exist because the pipeline judges in event time while planted events are older than the wall
-clock: a wall-clock sweep decides anything older than the grace period as soon as it runs. So what
-a judgement waits for (phase 0: procurement, seizures, a case's referral) is published and processed
-before what is judged (phase 1: inspections, case openings, partner notices, computers waiting for
-OS licences). Within a phase, records go out in event-time order, so the events of one key (one
-exporter, one inspected subject) arrive in the order the windowed rules count them.
+clock: a wall-clock sweep decides anything older than the grace period as soon as it runs. So what a
+judgement waits for (phase 0: procurement, seizures, a case's referral) is published and processed
+before what is judged (phase 1: inspections, case openings, partner notices). Within a phase,
+records go out in event-time order, so the events of one key (one exporter, one inspected subject)
+arrive in the order the windowed rules count them; records marked ``late`` go out after the rest of
+their phase (computers after the OS licences bought for them later: same buyer, same partition, so
+the licences are recorded first).
+
+Computers that wait for OS licences are in phase 0, not 1: hardware.os_not_preloaded forgets a
+purchase once judged, so one redelivered after a worker restart is judged again, without the
+licences the first judgement used up. Phase 0 is fully processed before phase 1 is published, so a
+restart during phase 1 cannot redeliver them.
 """
 
 from __future__ import annotations
@@ -35,11 +42,13 @@ class Planned:
     family: str  # a key of producers.FAMILIES
     record: dict[str, Any]
     origin: str  # NOISE or the planted pattern that made it
+    late: bool = False  # after the rest of its phase
 
     @property
-    def order(self) -> tuple[datetime, str]:
+    def order(self) -> tuple[int, bool, datetime, str]:
+        """Publishing order: phase, late or not, event time, event id."""
         header = self.record["header"]
-        return header["occurred_at"], header["event_id"]
+        return self.phase, self.late, header["occurred_at"], header["event_id"]
 
 
 @dataclass(frozen=True)
@@ -88,9 +97,11 @@ class Scene:
         """A time before the anchor, at millisecond precision (what Avro timestamp-millis keeps)."""
         return ms(self.anchor - timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds))
 
-    def add(self, family: str, record: dict[str, Any], origin: str, phase: int | None = None) -> str:
+    def add(
+        self, family: str, record: dict[str, Any], origin: str, phase: int | None = None, late: bool = False
+    ) -> str:
         """Plan ``record`` for publishing; return its event id."""
-        self.planned.append(Planned(DEFAULT_PHASE[family] if phase is None else phase, family, record, origin))
+        self.planned.append(Planned(DEFAULT_PHASE[family] if phase is None else phase, family, record, origin, late))
         return record["header"]["event_id"]
 
     def expect(
