@@ -9,11 +9,13 @@ pruned or judged before what it needs arrives, or noise could fire a rule, the s
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from iprx.cli import main
 from producers.adapters import event_lines
 from producers.adapters.base import ParsedUnit
 from producers.adapters.event_jsonl import decode_line
@@ -25,7 +27,7 @@ from producers.simulate import EVENTS_PER_COPY, Simulation, minimum_count, simul
 from producers.simulate.output import write_files
 from producers.simulate.patterns import ASSUMED, TOLERANCE, ruleset_mismatches
 from producers.simulate.scene import NOISE
-from producers.simulate.truth import read_truth, write_truth
+from producers.simulate.truth import read_truth, truth_record, write_truth
 from producers.validation import FieldError
 from schemas import SingleObjectCodec
 from stream_processors.events import SCHEMAS, CaseOpened, Seizure
@@ -202,7 +204,7 @@ def test_the_assumed_thresholds_are_the_default_rule_set():
     changed = {**ruleset.params("seizure.significant"), "min_value_cny": "2000000"}
     problems = ruleset_mismatches(lambda r: changed if r == "seizure.significant" else ruleset.params(r))
     assert len(problems) == 1 and "min_value_cny" in problems[0]
-    assert {rule for rule, *_ in ASSUMED} == RULES - {"seizure.significant"} | {"seizure.significant"}
+    assert {rule for rule, *_ in ASSUMED} == RULES
 
 
 def test_truth_file_round_trip(tmp_path):
@@ -261,3 +263,26 @@ def test_same_seed_same_files(tmp_path):
     a, b = sorted((tmp_path / "a").iterdir()), sorted((tmp_path / "b").iterdir())
     assert [p.name for p in a] == [p.name for p in b]
     assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b, strict=True))
+
+
+def test_cli_writes_files_truth_and_summary(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("IPRX_DATA_DIR", str(tmp_path))
+    out = tmp_path / "sim"
+    assert main(["simulate", "--seed", "3", "--count", "400", "--out", str(out), "--anchor", "2026-11-02"]) == 0
+    printed = capsys.readouterr().out
+    simulation = simulate(3, 400, ANCHOR)
+    assert {r["signal_id"] for r in read_truth(out / "truth.jsonl")} == {
+        truth_record(s)["signal_id"] for s in simulation.expected
+    }
+    for rule, n in simulation.signals_per_rule().items():
+        assert re.search(rf"^  {re.escape(rule)} +{n} +{simulation.near_misses_per_rule()[rule]}$", printed, re.M)
+    assert f"ground truth: {len(simulation.expected)} signals" in printed
+
+
+def test_cli_refuses_a_future_anchor_and_too_few_events(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("IPRX_DATA_DIR", str(tmp_path))
+    future = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    assert main(["simulate", "--count", "400", "--out", str(tmp_path), "--anchor", future]) == 2
+    assert main(["simulate", "--count", "10", "--out", str(tmp_path)]) == 2
+    assert "in the future" in capsys.readouterr().err
+    assert not (tmp_path / "truth.jsonl").exists()
