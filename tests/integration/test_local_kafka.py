@@ -1,8 +1,9 @@
-"""`iprx kafka up | status | down` on its own broker (ports 49092/49093): reuse, health, clean stop."""
+"""`iprx kafka up | status | down` on its own broker (two free ports): reuse, health, clean stop."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,12 +17,24 @@ def iprx(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "iprx", *args], env=env, capture_output=True, text=True, timeout=120)
 
 
+def free_ports(n: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def test_up_twice_reuses_the_broker_and_down_leaves_no_process(tmp_path):
+    port, controller_port = free_ports(2)  # not a fixed pair: another broker may hold it on a shared machine
     env = dict(os.environ) | {
         "IPRX_DATA_DIR": str(tmp_path),
-        "IPRX_KAFKA_LOCAL_PORT": "49092",
-        "IPRX_KAFKA_LOCAL_CONTROLLER_PORT": "49093",
-        "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:49092",
+        "IPRX_KAFKA_LOCAL_PORT": str(port),
+        "IPRX_KAFKA_LOCAL_CONTROLLER_PORT": str(controller_port),
+        "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}",
     }
     pid_file = tmp_path / "kafka" / "kafka.pid"
     try:
@@ -36,7 +49,7 @@ def test_up_twice_reuses_the_broker_and_down_leaves_no_process(tmp_path):
 
         status = iprx(env, "kafka", "status")
         assert status.returncode == 0
-        assert f"pid {pid}" in status.stdout and "127.0.0.1:49092" in status.stdout
+        assert f"pid {pid}" in status.stdout and f"127.0.0.1:{port}" in status.stdout
 
         topics = iprx(env, "topics", "create")  # a real client request against it
         assert topics.returncode == 0, topics.stderr
