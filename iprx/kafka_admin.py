@@ -105,9 +105,30 @@ def ensure_topics(settings: Settings, wanted: list[NewTopic]) -> list[TopicResul
                 results.append(TopicResult(new.name, True))
             except TopicAlreadyExistsError:  # created concurrently by another process
                 results.append(TopicResult(new.name, False))
+        _wait_for_leaders(admin, [r.name for r in results if r.created])
         return results
     finally:
         admin.close()
+
+
+def _wait_for_leaders(admin: KafkaAdminClient, names: list[str], timeout_s: float = 30.0) -> None:
+    # A topic is created before its metadata reaches every broker; a client sending to it right
+    # away gets UNKNOWN_TOPIC or NOT_LEADER (Faust's producer gives up on the latter).
+    deadline = time.monotonic() + timeout_s
+    pending = list(names)
+    while pending:
+        described = admin.describe_topics(pending)
+        pending = [
+            t["name"]
+            for t in described
+            if t["error_code"]
+            or not t["partitions"]
+            or any(p["error_code"] or p["leader_id"] < 0 for p in t["partitions"])
+        ]
+        if pending and time.monotonic() > deadline:
+            raise KafkaUnavailable(f"topics created but without a leader after {timeout_s:.0f}s: {pending}")
+        if pending:
+            time.sleep(0.2)
 
 
 def group_lag(settings: Settings, group_id: str, topic_names: list[str]) -> dict[TopicPartition, int]:
