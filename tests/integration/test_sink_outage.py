@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
-import urllib.request
 
 import pytest
 
@@ -16,6 +14,7 @@ from producers import Publisher
 from producers.synthetic import seizures
 from sinks.clickhouse.migrations import migrate
 from sinks.clickhouse.store import Store
+from tests.local_http import free_port, scrape
 
 pytestmark = pytest.mark.integration
 
@@ -33,15 +32,8 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def retries(port: int) -> float:
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith("iprx_sink_retries_total"))
+    return sum(v for (name, _), v in scrape(port).items() if name == "iprx_sink_retries_total")
 
 
 def test_full_disk_holds_the_backlog_and_it_drains_when_space_returns(pipeline_env, small_disk):

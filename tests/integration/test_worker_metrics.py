@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import socket
-import urllib.request
 from decimal import Decimal
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from iprx import topics
 from iprx.supervise import Child, wait_until_caught_up
 from producers import Publisher
 from producers.synthetic import seizures
 from stream_processors.ruleset import load_ruleset
+from tests.local_http import free_port, scrape
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def scrape(port: int) -> dict[tuple[str, tuple], float]:
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 def test_worker_exposes_its_counters_and_fausts_sensors(pipeline_env):
