@@ -71,23 +71,25 @@ class TopicResult:
     created: bool
 
 
+def public_topics(settings: Settings) -> list[NewTopic]:
+    """Every topic of ``iprx.topics``, as configured (prefix, partitions, replication, retention)."""
+    return [
+        NewTopic(
+            settings.topic(spec.name),
+            num_partitions=settings.kafka.partitions,
+            replication_factor=settings.kafka.replication_factor,
+            topic_configs={
+                "retention.ms": str(spec.retention_ms),
+                "min.insync.replicas": str(min(2, settings.kafka.replication_factor)),
+            },
+        )
+        for spec in topics.ALL
+    ]
+
+
 def create_topics(settings: Settings) -> list[TopicResult]:
     """Create every topic of ``iprx.topics`` that does not exist yet (idempotent)."""
-    return ensure_topics(
-        settings,
-        [
-            NewTopic(
-                settings.topic(spec.name),
-                num_partitions=settings.kafka.partitions,
-                replication_factor=settings.kafka.replication_factor,
-                topic_configs={
-                    "retention.ms": str(spec.retention_ms),
-                    "min.insync.replicas": str(min(2, settings.kafka.replication_factor)),
-                },
-            )
-            for spec in topics.ALL
-        ],
-    )
+    return ensure_topics(settings, public_topics(settings))
 
 
 def ensure_topics(settings: Settings, wanted: list[NewTopic]) -> list[TopicResult]:
@@ -116,19 +118,19 @@ def _wait_for_leaders(admin: KafkaAdminClient, names: list[str], timeout_s: floa
     # away gets UNKNOWN_TOPIC or NOT_LEADER (Faust's producer gives up on the latter).
     deadline = time.monotonic() + timeout_s
     pending = list(names)
-    while pending:
-        described = admin.describe_topics(pending)
+    while pending:  # never describe_topics([]): that describes every topic
         pending = [
             t["name"]
-            for t in described
+            for t in admin.describe_topics(pending)
             if t["error_code"]
             or not t["partitions"]
             or any(p["error_code"] or p["leader_id"] < 0 for p in t["partitions"])
         ]
-        if pending and time.monotonic() > deadline:
+        if not pending:
+            return
+        if time.monotonic() > deadline:
             raise KafkaUnavailable(f"topics created but without a leader after {timeout_s:.0f}s: {pending}")
-        if pending:
-            time.sleep(0.2)
+        time.sleep(0.2)
 
 
 def group_lag(settings: Settings, group_id: str, topic_names: list[str]) -> dict[TopicPartition, int]:

@@ -15,12 +15,11 @@ def run_worker(settings: Settings) -> None:
     """Run one Faust worker until SIGTERM/SIGINT; several workers share the partitions."""
     import faust
 
-    from iprx.kafka_admin import create_topics, ensure_topics
+    from iprx.kafka_admin import ensure_topics, public_topics
     from stream_processors.app import create_app, internal_topics
 
     app = create_app(settings)
-    create_topics(settings)
-    ensure_topics(settings, internal_topics(app, settings))
+    ensure_topics(settings, public_topics(settings) + internal_topics(app, settings))
     if settings.worker.metrics_port:
         from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
         from prometheus_client import REGISTRY

@@ -124,14 +124,15 @@ def create_app(settings: Settings) -> faust.App:
     def source_agent(spec: topics.TopicSpec, family: str, schemas: frozenset[str]) -> None:
         @app.agent(topic(settings.topic(spec.name)), name=family)
         async def process(stream: faust.StreamT) -> None:
+            events_in, event_time_lag = metrics.EVENTS_IN.labels(family), metrics.EVENT_TIME_LAG.labels(family)
             async for event in stream.events():
-                metrics.EVENTS_IN.labels(family).inc()
+                events_in.inc()
                 try:
                     item = decode(event, schemas)
                 except (DecodeError, KeyError, TypeError, ValueError) as exc:
                     await reject(event, exc)
                     continue
-                metrics.EVENT_TIME_LAG.labels(family).set((datetime.now(UTC) - item.occurred_at).total_seconds())
+                event_time_lag.set((datetime.now(UTC) - item.occurred_at).total_seconds())
                 if isinstance(item, Seizure):
                     await emit(rulebook.on_seizure(item))
                     await send_notices(item)
