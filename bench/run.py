@@ -125,7 +125,7 @@ def profile_slowest(env: BenchEnv, source: Any, out: dict[str, Any], events: int
     """Re-run the slowest stage under pyinstrument on a fresh pipeline; return its hotspot file."""
     from pyinstrument import Profiler
 
-    from bench.profiling import write
+    from bench.profiling import SAMPLE_INTERVAL_S, write
 
     stage_name = slowest(out)
     say(f"profiling the slowest stage: {stage_name} ({events:,} events)")
@@ -135,7 +135,7 @@ def profile_slowest(env: BenchEnv, source: Any, out: dict[str, Any], events: int
     keep.mkdir(parents=True, exist_ok=True)
     target = keep / f"{env.run_id}-{stage_name}"
     if stage_name == "producer":
-        profiler = Profiler(async_mode="disabled")
+        profiler = Profiler(interval=SAMPLE_INTERVAL_S, async_mode="disabled")
         profiler.start()
         producer.publish_with_publisher(stage, workload)
         profiler.stop()
