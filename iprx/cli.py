@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from iprx.config import ConfigError, Settings, describe, load_settings
@@ -84,10 +84,18 @@ def _sink(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _simulate(settings: Settings, args: argparse.Namespace) -> int:
-    from iprx.demo import publish_batch
+    from producers.simulate import default_anchor
+    from producers.simulate.command import run
 
-    publish_batch(settings, args.seed, args.count)
-    return 0
+    out = Path(args.out) if args.out else None
+    truth = Path(args.truth) if args.truth else None
+    wait = None if args.no_wait else args.wait_timeout
+    return run(settings, args.seed, args.count, args.anchor or default_anchor(), out, truth, wait)
+
+
+def _anchor(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _produce(settings: Settings, args: argparse.Namespace) -> int:
@@ -298,9 +306,22 @@ def build_parser() -> argparse.ArgumentParser:
     produce.add_argument("--rejects", help="where rejected records go (default FILE.rejects.jsonl)")
     produce.add_argument("--dry-run", action="store_true", help="validate only; publish nothing")
 
-    simulate = command("simulate", _simulate, "publish seeded synthetic seizures")
+    simulate = command(
+        "simulate", _simulate, "seeded synthetic events of every family, planted patterns and their ground truth"
+    )
     simulate.add_argument("--seed", type=int, default=42)
-    simulate.add_argument("--count", type=int, default=1000)
+    simulate.add_argument("--count", type=_positive_int, default=2000, help="events in all (default 2000)")
+    simulate.add_argument(
+        "--anchor", type=_anchor, help="ISO date-time every event time is relative to (default: today 00:00 UTC)"
+    )
+    where = simulate.add_mutually_exclusive_group()
+    where.add_argument("--publish", action="store_true", help="publish through the Publisher (the default)")
+    where.add_argument("--out", metavar="DIR", help="write files in the `iprx produce` formats instead")
+    simulate.add_argument(
+        "--truth", metavar="PATH", help="ground truth (default DIR/truth.jsonl or ./simulate-truth.jsonl)"
+    )
+    simulate.add_argument("--no-wait", action="store_true", help="do not wait for the worker between the two phases")
+    simulate.add_argument("--wait-timeout", type=float, default=300.0, help="seconds to wait for the worker (300)")
 
     command("summary", _summary, "print what has landed in ClickHouse")
 

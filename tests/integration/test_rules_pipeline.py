@@ -1,8 +1,9 @@
 """Every rule end to end on the real broker: publisher -> worker (agents, re-key topics, tables) -> sink -> ClickHouse.
 
-The planted scenario (tests/integration/rules_scenario.py) says which signals must exist, with which
-evidence; the signals table must hold exactly those, with the deterministic ids, also when the
-worker is SIGKILLed mid-run and restarted, and when two workers share the partitions.
+The planted patterns of `iprx simulate` (producers/simulate/patterns.py) say which signals must
+exist, with which evidence and severity; the signals table must hold exactly those, with the
+deterministic ids, also when the worker is SIGKILLed mid-run and restarted, and when two workers
+share the partitions. A little background noise rides along and must fire nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import pytest
@@ -19,10 +21,10 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from iprx.supervise import Child, pipeline_groups, wait_until_caught_up
 from producers import Publisher
+from producers.simulate import ExpectedSignal, Planned, Simulation, minimum_count, simulate
 from schemas import SingleObjectCodec
 from sinks.clickhouse.store import Store
 from stream_processors.signals import SIGNAL_SCHEMA, signal_id
-from tests.integration.rules_scenario import Scenario, build
 
 pytestmark = pytest.mark.integration
 SWEEP = {"IPRX_WORKER_DEADLINE_SWEEP_S": "1"}
@@ -30,27 +32,29 @@ GARBAGE = b"\x8a\x17 not avro \xff"
 CODEC = SingleObjectCodec()
 
 
-def publish(settings, records: list[tuple[str, dict]]) -> None:
+def scenario(seed: int) -> Simulation:
+    """Every planted pattern once, plus some noise; event times relative to now."""
+    return simulate(seed, minimum_count() + 60, datetime.now(UTC))
+
+
+def publish(settings, records: list[Planned]) -> None:
     with Publisher(settings) as publisher:  # flushes on exit; raises if anything was not delivered
-        for family, record in records:
-            publisher.publish(family, record)
+        for planned in records:
+            publisher.publish(planned.family, {**planned.record, "header": dict(planned.record["header"])})
     assert publisher.report.delivered == len(records)
 
 
 def landed_signals(settings) -> dict[str, tuple]:
-    """signal id -> (rule, subject type, subject, evidence event ids), and every row's id."""
+    """signal id -> (rule, subject type, subject, evidence event ids, severity), and every row's id."""
     with Store(settings, "test") as store:
         rows = store.client.query(
-            "SELECT signal_id, rule_id, subject_type, subject_id, evidence.event_id FROM iprx.signals FINAL"
+            "SELECT signal_id, rule_id, subject_type, subject_id, evidence.event_id, severity FROM iprx.signals FINAL"
         ).result_rows
-    return {str(r[0]): (r[1], r[2], r[3], frozenset(r[4])) for r in rows}
+    return {str(r[0]): (r[1], r[2], r[3], frozenset(r[4]), r[5]) for r in rows}
 
 
-def expected_ids(scenario: Scenario) -> dict[str, tuple]:
-    return {
-        str(signal_id(rule, kind, subject, ids)): (rule, kind, subject, ids)
-        for rule, kind, subject, ids in scenario.expected
-    }
+def expected_ids(expected: Iterable[ExpectedSignal]) -> dict[str, tuple]:
+    return {str(signal_id(s.rule_id, s.subject_type, s.subject_id, s.evidence)): (*s.key, s.severity) for s in expected}
 
 
 def emitted_ids(settings) -> set[str]:
@@ -64,13 +68,13 @@ def emitted_ids(settings) -> set[str]:
     return ids
 
 
-def settle(settings, children: list[Child], scenario: Scenario, timeout_s: float = 120) -> None:
+def settle(settings, children: list[Child], expected: Iterable[ExpectedSignal], timeout_s: float = 120) -> None:
     """Wait until the pipeline is caught up and every expected signal was emitted, then once more.
 
     The wall-clock sweep fires deadlines asynchronously, so caught-up alone does not mean done; a
     few more sweeps and another catch-up give anything unexpected the chance to show up too.
     """
-    want = set(expected_ids(scenario))
+    want = set(expected_ids(expected))
     deadline = time.monotonic() + timeout_s
     while True:
         wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=timeout_s)
@@ -81,9 +85,11 @@ def settle(settings, children: list[Child], scenario: Scenario, timeout_s: float
     wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=timeout_s)
 
 
-def assert_exactly(got: dict, scenario: Scenario) -> None:
-    want = expected_ids(scenario)
-    assert sorted(got.values(), key=repr) == sorted(want.values(), key=repr)
+def assert_exactly(got: dict, expected: Iterable[ExpectedSignal]) -> None:
+    want = expected_ids(expected)
+    missing, extra = set(want.values()) - set(got.values()), set(got.values()) - set(want.values())
+    assert not missing and not extra, f"missing: {sorted(missing, key=repr)}\nextra: {sorted(extra, key=repr)}"
+    assert len(got) == len(want)
     assert got == want  # the same ids, derived from rule, subject and evidence
 
 
@@ -104,20 +110,20 @@ def publish_garbage(settings) -> None:
 
 def test_every_rule_fires_exactly_its_planted_signals(pipeline_env):
     settings = pipeline_env.settings()
-    scenario = build(datetime.now(UTC), seed=5)
+    sim = scenario(5)
     children = [*workers(pipeline_env, "worker"), sink(pipeline_env)]
     try:
-        publish(settings, scenario.phases[0])
+        publish(settings, sim.phases()[0])
         wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=120)
-        publish(settings, scenario.phases[1])
+        publish(settings, sim.phases()[1])
         publish_garbage(settings)
-        settle(settings, children, scenario)
+        settle(settings, children, sim.expected)
     finally:
         for child in children:
             child.stop()
     got = landed_signals(settings)
 
-    assert {rule for rule, *_ in scenario.expected} == {
+    assert {s.rule_id for s in sim.expected} == {
         "licence.shortfall",
         "hardware.os_not_preloaded",
         "inspection.repeat_noncompliance",
@@ -127,13 +133,21 @@ def test_every_rule_fires_exactly_its_planted_signals(pipeline_env):
         "crossborder.joint_match",
         "seizure.significant",
     }
-    assert_exactly(got, scenario)
-    significant = next(i for i, v in got.items() if v[0] == "seizure.significant")
+    assert_exactly(got, sim.expected)
+    # Every significant seizure is shared with partners, once, redacted.
+    seizures = {p.record["seizure_id"]: p.record for p in sim.planned if p.family == "seizure"}
+    significant = sorted(
+        (i, "AMBER", seizures[v[2]]["container_no"]) for i, v in got.items() if v[0] == "seizure.significant"
+    )
     with Store(settings, "test") as store:
         q = store.client.query
         notices = q("SELECT signal_id, handling, seizure_container_no FROM iprx.partner_notices_sent FINAL").result_rows
         dead = q("SELECT source_topic, error_type FROM iprx.dead_letters WHERE stage = 'worker.decode'").result_rows
-    assert notices == [(significant, "AMBER", "MSKU1234565")]
+        redacted = q(
+            "SELECT seizure_consignee_name FROM iprx.partner_notices_sent FINAL WHERE seizure_consignee_natural_person"
+        ).result_rows
+    assert sorted(notices) == significant and len(significant) == 2
+    assert redacted == [("[REDACTED]",)]  # the planted natural person consignee's name never leaves
     # Only the undecodable bytes are dead letters; the inspection without a subject id is skipped by the rules.
     assert dead == [(settings.topic("inspection"), "decode.bad_magic")]
 
@@ -146,7 +160,7 @@ def test_every_rule_fires_exactly_its_planted_signals(pipeline_env):
         timeout=120,
     )
     assert report.returncode == 0, report.stderr
-    per_rule = Counter(rule for rule, *_ in scenario.expected)
+    per_rule = Counter(s.rule_id for s in sim.expected)
     reported = Counter()
     for row in json.loads(report.stdout)["signals_by_rule"]:
         reported[row["rule_id"]] += row["signals"]
@@ -155,38 +169,38 @@ def test_every_rule_fires_exactly_its_planted_signals(pipeline_env):
 
 def test_a_worker_killed_mid_run_restarts_to_the_same_signals(pipeline_env):
     settings = pipeline_env.settings()
-    scenario = build(datetime.now(UTC), seed=6)
+    sim = scenario(6)
     first, sink_child = workers(pipeline_env, "worker")[0], sink(pipeline_env)
     children = [first, sink_child]
     try:
-        publish(settings, scenario.phases[0])
+        publish(settings, sim.phases()[0])
         wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=120)
-        publish(settings, scenario.phases[1])
+        publish(settings, sim.phases()[1])
         time.sleep(1.5)  # let it start on phase 2, then kill it without any chance to commit
         first.proc.kill()
         first.proc.wait()
         first.stop()
         children = [*workers(pipeline_env, "worker-restarted"), sink_child]
-        settle(settings, children, scenario)
+        settle(settings, children, sim.expected)
     finally:
         for child in children:
             child.stop()
     got = landed_signals(settings)
-    assert_exactly(got, scenario)
+    assert_exactly(got, sim.expected)
 
 
 def test_a_second_worker_joining_mid_run_finds_the_same_signals(pipeline_env):
     settings = pipeline_env.settings()
-    scenario = build(datetime.now(UTC), seed=7)
+    sim = scenario(7)
     children = [*workers(pipeline_env, "worker-a"), sink(pipeline_env)]
     try:
-        publish(settings, scenario.phases[0])
+        publish(settings, sim.phases()[0])
         wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=120)
         children += workers(pipeline_env, "worker-b")  # the partitions and their tables are shared out
-        publish(settings, scenario.phases[1])
-        settle(settings, children, scenario, timeout_s=180)
+        publish(settings, sim.phases()[1])
+        settle(settings, children, sim.expected, timeout_s=180)
     finally:
         for child in children:
             child.stop()
     got = landed_signals(settings)
-    assert_exactly(got, scenario)
+    assert_exactly(got, sim.expected)

@@ -1,0 +1,62 @@
+"""`iprx simulate` on the real broker: its ground-truth file is exactly what lands in ClickHouse.
+
+The command publishes every family (planted patterns and noise), waits for the running worker
+between its two phases, and writes the truth file; a real worker and sink turn the events into
+signals, and the signals table must hold exactly the truth file's signals: rule, subject, evidence
+event ids, severity and signal id.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from producers.simulate import ExpectedSignal
+from producers.simulate.truth import read_truth
+from tests.integration.test_rules_pipeline import landed_signals, settle, sink, workers
+
+pytestmark = pytest.mark.integration
+COUNT = 500
+
+
+def test_the_pipeline_turns_a_simulation_into_its_ground_truth(pipeline_env, tmp_path):
+    settings = pipeline_env.settings()
+    truth_path = tmp_path / "truth.jsonl"
+    command = [
+        sys.executable,
+        "-m",
+        "iprx",
+        "simulate",
+        "--seed",
+        "21",
+        "--count",
+        str(COUNT),
+        "--truth",
+        str(truth_path),
+    ]
+    children = [*workers(pipeline_env, "worker"), sink(pipeline_env)]
+    try:
+        run = subprocess.run(command, env=pipeline_env.process_env(), capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout + run.stderr
+        truth = read_truth(truth_path)
+        expected = [
+            ExpectedSignal(t["rule_id"], t["subject_type"], t["subject_id"], tuple(t["evidence"]), t["severity"], "")
+            for t in truth
+        ]
+        settle(settings, children, expected)
+    finally:
+        for child in children:
+            child.stop()
+
+    assert "waiting for worker group" in run.stdout  # the second phase waited until the first was processed
+    assert f"{COUNT:,} events" in run.stdout and f"ground truth: {len(truth)} signals" in run.stdout
+    assert len({t["rule_id"] for t in truth}) == 8
+    got = landed_signals(settings)
+    want = {
+        t["signal_id"]: (t["rule_id"], t["subject_type"], t["subject_id"], frozenset(t["evidence"]), t["severity"])
+        for t in truth
+    }
+    assert sorted(got.values(), key=repr) == sorted(want.values(), key=repr)
+    assert got == want
