@@ -6,13 +6,15 @@ import asyncio
 import io
 import os
 import time
+from collections import Counter
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from fastavro import schemaless_reader
 
 from bench.environment import Stage, wait_for_drain, wait_for_lag_zero
-from bench.workload import SCHEMA
+from bench.producer import raw_producer
+from bench.workload import MixedWorkload
 from iprx import topics
 from iprx.config import load_settings
 from iprx.kafka_clients import bootstrap_list
@@ -45,9 +47,10 @@ def run_worker(stage: Stage, group_suffix: str, events: int, timeout_s: float, m
 
 
 async def _consume_and_decode(stage: Stage, events: int) -> float:
-    parsed = default_catalog().get(SCHEMA).parsed
+    """aiokafka reading every worker input topic, each message decoded by its writer schema (fingerprint)."""
+    catalog = default_catalog()
     consumer = AIOKafkaConsumer(
-        stage.topic(topics.SEIZURE.name),
+        *(stage.topic(t.name) for t in topics.WORKER_INPUTS),
         bootstrap_servers=bootstrap_list(stage.settings.kafka),
         group_id=None,
         auto_offset_reset="earliest",
@@ -65,24 +68,49 @@ async def _consume_and_decode(stage: Stage, events: int) -> float:
                 for msg in messages:
                     body = io.BytesIO(msg.value)
                     body.seek(HEADER_SIZE)
-                    schemaless_reader(body, parsed, None)
+                    schemaless_reader(body, catalog.by_fingerprint(msg.value[2:HEADER_SIZE]).parsed, None)
                 seen += len(messages)
         return seen / (time.perf_counter() - started)
     finally:
         await consumer.stop()
 
 
-def run(stage: Stage, events: int, timeout_s: float) -> dict[str, Any]:
-    """Measure the worker, then the raw baseline, on the same filled topic."""
-    say(f"processor: one Faust worker over {events:,} events")
+def prefill_mixed(stage: Stage, workload: MixedWorkload) -> dict[str, Any]:
+    """Fill ``stage``'s input topics with the mixed workload (raw sends of the encoded events)."""
+    say(f"pre-filling {stage.name}'s input topics with {workload.count:,} mixed events (generating them first)")
+    producer = raw_producer(stage)
+    per_topic: Counter[str] = Counter()
+    size = 0
+    try:
+        for name, key, value, headers in workload.messages():
+            producer.send(stage.topic(name), value=value, key=key, headers=headers)
+            per_topic[name] += 1
+            size += len(value)
+        producer.flush()
+    finally:
+        producer.close()
+    sent = sum(per_topic.values())
+    say(f"pre-filled {sent:,} events: " + ", ".join(f"{n} {c:,}" for n, c in sorted(per_topic.items())))
+    return {"events_per_topic": dict(per_topic), "mean_message_bytes": round(size / max(sent, 1), 1)}
+
+
+def run(stage: Stage, workload: MixedWorkload, timeout_s: float) -> dict[str, Any]:
+    """Fill ``stage`` with the mixed workload; measure the worker, then the raw baseline, on it."""
+    filled = prefill_mixed(stage, workload)
+    events = workload.count
+    say(f"processor: one Faust worker over {events:,} mixed events")
     worker = run_worker(stage, "measured", events, timeout_s)
     say(f"processor: {worker['events_per_s']:,.0f} events/s; now aiokafka + fastavro baseline")
     baseline = asyncio.run(_consume_and_decode(stage, events))
     say(f"processor: raw baseline {baseline:,.0f} events/s")
     return {
         "events": events,
+        "workload": "mixed (iprx simulate)",
+        "anchor": workload.anchor.isoformat(),
+        **filled,
         "measured_events_per_s": worker["events_per_s"],
         "measured_window_s": worker["window_s"],
+        "inputs_drained_s": worker["inputs_drained_s"],
         "baseline_events_per_s": baseline,
         "ratio": worker["events_per_s"] / baseline,
         "worker_peak_rss_mb": worker["peak_rss_mb"],

@@ -66,7 +66,7 @@ def rows(result: dict[str, Any]) -> list[Row]:
         out.append(
             Row(
                 "producer",
-                "events/s, Avro via Publisher vs raw kafka-python",
+                "events/s, Avro via Publisher vs raw kafka-python (seizures)",
                 _rate(p["measured_events_per_s"]),
                 _rate(p["baseline_events_per_s"]),
                 _ratio(p["ratio"]),
@@ -79,7 +79,7 @@ def rows(result: dict[str, Any]) -> list[Row]:
         out.append(
             Row(
                 "processor",
-                "events/s, Faust worker vs aiokafka+fastavro",
+                "events/s, Faust worker vs aiokafka+fastavro (mixed)",
                 _rate(p["measured_events_per_s"]),
                 _rate(p["baseline_events_per_s"]),
                 _ratio(p["ratio"]),
@@ -92,7 +92,7 @@ def rows(result: dict[str, Any]) -> list[Row]:
         out.append(
             Row(
                 "sink",
-                "rows/s into chDB, iprx sink vs one bulk insert",
+                "rows/s into chDB, iprx sink vs one bulk insert (seizures)",
                 _rate(p["measured_rows_per_s"]),
                 _rate(p["baseline_rows_per_s"]),
                 _ratio(p["ratio"]),
@@ -150,10 +150,16 @@ def table(result: dict[str, Any]) -> str:
         f"ipr-exchange bench  run {result['run_id']}  {result['started_at']}",
         f"machine: {m['nproc']} cores, {m['cpu_model']}",
         "versions: " + ", ".join(f"{k} {val}" for k, val in v.items() if val),
-        f"workload: {w['events']:,} seizures, seed {w['seed']}, ~{w['mean_message_bytes']:.0f} B/event; "
-        f"e2e {w['rate']:,.0f}/s for {w['e2e_seconds']:.0f}s",
-        "",
+        f"workload (seed {w['seed']}): producer and sink {w['events']:,} synthetic seizures, "
+        f"~{w['mean_message_bytes']:.0f} B/event; e2e seizures at {w['rate']:,.0f}/s for {w['e2e_seconds']:.0f}s",
     ]
+    if p := result["stages"].get("processor"):
+        mix = ", ".join(f"{topic} {n:,}" for topic, n in sorted(p.get("events_per_topic", {}).items()))
+        head.append(
+            f"workload: processor {p['events']:,} mixed events of every family from `iprx simulate` "
+            f"(anchor {p.get('anchor', '?')}, ~{p.get('mean_message_bytes', 0):.0f} B/event: {mix})"
+        )
+    head.append("")
     titles = Row("stage", "figure", "measured", "baseline", "ratio", "target (DESIGN §6)", "verdict")
     body = [titles, *rows(result)]
     widths = [max(len(getattr(r, f)) for r in body) for f in Row.__dataclass_fields__]

@@ -82,6 +82,10 @@ class WorkerSettings:
     # waits for the batch's signals to be delivered once, not once per event.
     batch_max: int = 500
     batch_wait_ms: int = 20
+    # The worker's producer (signals, notices, re-keyed events, table changelogs).
+    producer_linger_ms: int = 5
+    producer_batch_bytes: int = 262_144
+    producer_compression: str = "lz4"  # empty: none
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,11 @@ def create_app(settings: Settings) -> faust.App:
         topic_replication_factor=settings.kafka.replication_factor,
         processing_guarantee="at_least_once",
         producer_acks=-1,
+        # Agents wait for deliveries once per batch, so a short linger costs little latency and lets
+        # the producer put many records in one request; changelog values and signals are JSON-heavy.
+        producer_linger=settings.worker.producer_linger_ms / 1000,
+        producer_max_batch_size=settings.worker.producer_batch_bytes,
+        producer_compression_type=settings.worker.producer_compression or None,
         consumer_auto_offset_reset="earliest",
         web_enabled=False,
     )
