@@ -215,3 +215,24 @@ def wait_for_lag_zero(
         if now > deadline:
             raise TimeoutError(f"{group} did not finish {total} records within {timeout_s:.0f}s (lag {lag})")
         time.sleep(0.25)
+
+
+def wait_for_drain(
+    stage: Stage, group: str, topic_names: list[str], children: list[BenchChild], timeout_s: float
+) -> float:
+    """Seconds until ``group`` has committed everything in ``topic_names`` (0 if it already had)."""
+    started = time.monotonic()
+    last_said = started
+    while True:
+        for child in children:
+            child.check_alive()
+        lag = stage.total_lag(group, topic_names)
+        now = time.monotonic()
+        if lag == 0:
+            return now - started
+        if now - last_said > 10:
+            say(f"{group}: {lag:,} re-keyed record(s) still to process")
+            last_said = now
+        if now - started > timeout_s:
+            raise TimeoutError(f"{group} did not drain {', '.join(topic_names)} within {timeout_s:.0f}s (lag {lag})")
+        time.sleep(0.25)

@@ -4,40 +4,53 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import time
+from collections import Counter
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from fastavro import schemaless_reader
 
-from bench.environment import Stage, wait_for_lag_zero
-from bench.workload import SCHEMA
+from bench.environment import Stage, wait_for_drain, wait_for_lag_zero
+from bench.producer import raw_producer
+from bench.workload import MixedWorkload
 from iprx import topics
+from iprx.config import load_settings
 from iprx.kafka_clients import bootstrap_list
 from iprx.supervise import say
 from schemas import default_catalog
 from schemas.single_object import HEADER_SIZE
+from stream_processors import rekey
 
 
 def run_worker(stage: Stage, group_suffix: str, events: int, timeout_s: float, module: str = "iprx") -> dict[str, Any]:
-    """Start a worker with a fresh group on ``stage``'s filled seizure topic; time it to lag 0."""
+    """Start a worker with a fresh group on ``stage``'s filled input topics; time it to lag 0.
+
+    The worker is done when its input topics *and* its rules' re-key topics are drained: the input
+    lag alone reaches 0 while the stateful rules still have most of the work queued.
+    """
     group = f"{stage.worker_group}-{group_suffix}"
-    env_stage = Stage(stage.name, stage.data_dir, stage.env | {"IPRX_WORKER_GROUP_ID": group}, stage.settings)
+    env = stage.env | {"IPRX_WORKER_GROUP_ID": group}
+    env_stage = Stage(stage.name, stage.data_dir, env, load_settings(env=dict(os.environ) | env))
     args = ["worker"] if module == "iprx" else ["worker", str(stage.data_dir / "profile-processor")]
     worker = env_stage.start(f"worker-{group_suffix}", args, module=module)
     try:
-        topic = [stage.topic(topics.SEIZURE.name)]
-        done, seconds = wait_for_lag_zero(env_stage, group, topic, events, [worker], timeout_s)
+        inputs = [env_stage.topic(t.name) for t in topics.WORKER_INPUTS]
+        done, seconds = wait_for_lag_zero(env_stage, group, inputs, events, [worker], timeout_s)
+        input_s = seconds
+        seconds += wait_for_drain(env_stage, group, rekey.topic_names(env_stage.settings), [worker], timeout_s)
         rss = worker.peak_rss_mb()
     finally:
-        worker.stop(timeout=60)
-    return {"events_per_s": done / seconds, "window_s": seconds, "peak_rss_mb": rss}
+        worker.stop(timeout=60 if module == "iprx" else 600)  # a profiled worker writes its profile
+    return {"events_per_s": done / seconds, "window_s": seconds, "inputs_drained_s": input_s, "peak_rss_mb": rss}
 
 
 async def _consume_and_decode(stage: Stage, events: int) -> float:
-    parsed = default_catalog().get(SCHEMA).parsed
+    """aiokafka reading every worker input topic, each message decoded by its writer schema (fingerprint)."""
+    catalog = default_catalog()
     consumer = AIOKafkaConsumer(
-        stage.topic(topics.SEIZURE.name),
+        *(stage.topic(t.name) for t in topics.WORKER_INPUTS),
         bootstrap_servers=bootstrap_list(stage.settings.kafka),
         group_id=None,
         auto_offset_reset="earliest",
@@ -55,24 +68,49 @@ async def _consume_and_decode(stage: Stage, events: int) -> float:
                 for msg in messages:
                     body = io.BytesIO(msg.value)
                     body.seek(HEADER_SIZE)
-                    schemaless_reader(body, parsed, None)
+                    schemaless_reader(body, catalog.by_fingerprint(msg.value[2:HEADER_SIZE]).parsed, None)
                 seen += len(messages)
         return seen / (time.perf_counter() - started)
     finally:
         await consumer.stop()
 
 
-def run(stage: Stage, events: int, timeout_s: float) -> dict[str, Any]:
-    """Measure the worker, then the raw baseline, on the same filled topic."""
-    say(f"processor: one Faust worker over {events:,} events")
+def prefill_mixed(stage: Stage, workload: MixedWorkload) -> dict[str, Any]:
+    """Fill ``stage``'s input topics with the mixed workload (raw sends of the encoded events)."""
+    say(f"pre-filling {stage.name}'s input topics with {workload.count:,} mixed events (generating them first)")
+    producer = raw_producer(stage)
+    per_topic: Counter[str] = Counter()
+    size = 0
+    try:
+        for name, key, value, headers in workload.messages():
+            producer.send(stage.topic(name), value=value, key=key, headers=headers)
+            per_topic[name] += 1
+            size += len(value)
+        producer.flush()
+    finally:
+        producer.close()
+    sent = sum(per_topic.values())
+    say(f"pre-filled {sent:,} events: " + ", ".join(f"{n} {c:,}" for n, c in sorted(per_topic.items())))
+    return {"events_per_topic": dict(per_topic), "mean_message_bytes": round(size / max(sent, 1), 1)}
+
+
+def run(stage: Stage, workload: MixedWorkload, timeout_s: float) -> dict[str, Any]:
+    """Fill ``stage`` with the mixed workload; measure the worker, then the raw baseline, on it."""
+    filled = prefill_mixed(stage, workload)
+    events = workload.count
+    say(f"processor: one Faust worker over {events:,} mixed events")
     worker = run_worker(stage, "measured", events, timeout_s)
     say(f"processor: {worker['events_per_s']:,.0f} events/s; now aiokafka + fastavro baseline")
     baseline = asyncio.run(_consume_and_decode(stage, events))
     say(f"processor: raw baseline {baseline:,.0f} events/s")
     return {
         "events": events,
+        "workload": "mixed (iprx simulate)",
+        "anchor": workload.anchor.isoformat(),
+        **filled,
         "measured_events_per_s": worker["events_per_s"],
         "measured_window_s": worker["window_s"],
+        "inputs_drained_s": worker["inputs_drained_s"],
         "baseline_events_per_s": baseline,
         "ratio": worker["events_per_s"] / baseline,
         "worker_peak_rss_mb": worker["peak_rss_mb"],

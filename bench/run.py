@@ -18,7 +18,7 @@ from typing import Any
 from bench import end_to_end, processor, producer, sink
 from bench.environment import BenchEnv, own_peak_rss_mb, peak_rss_of
 from bench.report import machine, table
-from bench.workload import Workload
+from bench.workload import MixedWorkload, Workload
 from iprx.config import Settings
 from iprx.supervise import say
 
@@ -29,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `iprx bench`."""
     parser.add_argument(
         "--events", type=int, default=500_000, help="workload size (default 500,000: about 12 minutes on 2 cores)"
+    )
+    parser.add_argument(
+        "--processor-events",
+        type=int,
+        default=50_000,
+        help="mixed events for the processor stage, at most --events (default 50,000: the worker is the slow stage)",
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--rate", type=float, default=5000, help="end-to-end offered events/s (default 5,000)")
@@ -81,7 +87,7 @@ def run_bench(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
         out = result["stages"]
         rss = result["peak_rss_mb"]
         source = None
-        if {"producer", "processor", "sink"} & set(stages):
+        if {"producer", "sink"} & set(stages):
             source = env.stage("source")
             if "producer" in stages:
                 out["producer"] = producer.run(source, env.stage("raw"), workload)
@@ -91,7 +97,8 @@ def run_bench(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
             out["sink"] = sink.run(source, workload, args.timeout)
             rss["sink"] = out["sink"].pop("sink_peak_rss_mb")
         if "processor" in stages:
-            out["processor"] = processor.run(source, args.events, args.timeout)
+            mixed = MixedWorkload(args.seed, processor_events(args))
+            out["processor"] = processor.run(env.stage("mixed"), mixed, args.timeout)
             rss["worker"] = out["processor"].pop("worker_peak_rss_mb")
         if "e2e" in stages:
             out["e2e"] = end_to_end.run(
@@ -99,8 +106,8 @@ def run_bench(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
             )
             rss["e2e worker"] = out["e2e"].pop("worker_peak_rss_mb")
             rss["e2e sink"] = out["e2e"].pop("sink_peak_rss_mb")
-        if args.profile and source is not None:
-            result["profile"] = profile_slowest(env, source, out, min(args.profile_events, args.events), args)
+        if args.profile and out:
+            result["profile"] = profile_slowest(env, out, args)
         pid = env.broker_pid()
         if pid:
             rss["kafka broker (since its start)"] = peak_rss_of(pid)
@@ -121,33 +128,38 @@ def slowest(out: dict[str, Any]) -> str | None:
     return min(rates, key=rates.__getitem__) if rates else None
 
 
-def profile_slowest(env: BenchEnv, source: Any, out: dict[str, Any], events: int, args: Any) -> dict[str, Any]:
+def processor_events(args: Any) -> int:
+    return min(args.processor_events, args.events)
+
+
+def profile_slowest(env: BenchEnv, out: dict[str, Any], args: Any) -> dict[str, Any]:
     """Re-run the slowest stage under pyinstrument on a fresh pipeline; return its hotspot file."""
     from pyinstrument import Profiler
 
-    from bench.profiling import write
+    from bench.profiling import SAMPLE_INTERVAL_S, write
 
     stage_name = slowest(out)
+    events = min(args.profile_events, processor_events(args) if stage_name == "processor" else args.events)
     say(f"profiling the slowest stage: {stage_name} ({events:,} events)")
     stage = env.stage(f"profile-{stage_name}")
-    workload = Workload(args.seed, events)
+    workload = Workload(args.seed, events) if stage_name != "processor" else None
     keep = env.root / "profiles"
     keep.mkdir(parents=True, exist_ok=True)
     target = keep / f"{env.run_id}-{stage_name}"
     if stage_name == "producer":
-        profiler = Profiler(async_mode="disabled")
+        profiler = Profiler(interval=SAMPLE_INTERVAL_S, async_mode="disabled")
         profiler.start()
         producer.publish_with_publisher(stage, workload)
         profiler.stop()
         hotspot_file = write(profiler, target)
     else:
-        producer.prefill(stage, workload)
         if stage_name == "processor":
+            processor.prefill_mixed(stage, MixedWorkload(args.seed, events))
             processor.run_worker(stage, "profiled", events, args.timeout, module="bench.profiling")
-            written = stage.data_dir / "profile-processor"
         else:
+            producer.prefill(stage, workload)
             sink.run_sink(stage, events, args.timeout, module="bench.profiling")
-            written = stage.data_dir / "profile-sink"
+        written = stage.data_dir / f"profile-{stage_name}"
         for suffix in (".txt", ".hotspots.txt", ".pyisession"):
             src = written.with_suffix(suffix)
             if src.is_file():

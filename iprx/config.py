@@ -78,6 +78,14 @@ class WorkerSettings:
     metrics_port: int = 0  # 0 = no /metrics endpoint
     # Seconds between wall-clock sweeps of the rules' state (deadlines fire even when input is idle).
     deadline_sweep_s: float = 30.0
+    # Each agent takes up to batch_max events at a time (waiting at most batch_wait_ms for them) and
+    # waits for the batch's signals to be delivered once, not once per event.
+    batch_max: int = 500
+    batch_wait_ms: int = 20
+    # The worker's producer (signals, notices, re-keyed events, table changelogs).
+    producer_linger_ms: int = 5
+    producer_batch_bytes: int = 262_144
+    producer_compression: str = "lz4"  # empty: none
 
 
 @dataclass(frozen=True)
@@ -280,6 +288,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError("sink.batch_size and sink.batch_timeout_ms must be >= 1")
     if settings.worker.deadline_sweep_s <= 0:
         raise ConfigError("worker.deadline_sweep_s must be > 0")
+    if settings.worker.batch_max < 1 or settings.worker.batch_wait_ms < 1:
+        raise ConfigError("worker.batch_max and worker.batch_wait_ms must be >= 1")
     s = settings.schemas
     if s.wire_format not in _WIRE_FORMATS:
         raise ConfigError(f"schemas.wire_format must be one of {sorted(_WIRE_FORMATS)}, got {s.wire_format!r}")

@@ -15,8 +15,13 @@ Topology (topic names get ``kafka.topic_prefix``; ``G`` is ``worker.group_id``):
   drives deadlines: a backfill of old events must not have the wall clock close windows and
   deadlines before the events that belong in them have been read.
 
-Signals go out (and are delivered) before the state that produced them is stored: after a crash the
-event is processed again and raises the same signal ids, which the sink collapses.
+Every agent takes its events in batches (up to ``worker.batch_max``, waiting at most
+``worker.batch_wait_ms``) and waits for deliveries once per batch, before the batch is acknowledged.
+
+Signals go out (and are delivered) before the state that produced them is stored: a rule agent
+works out the whole batch first (``stream_processors.rulebatch``), sends its signals, waits until all
+are delivered, and only then stores the batch's states. After a crash the events whose offsets were
+not committed are processed again and raise the same signal ids, which the sink collapses.
 """
 
 from __future__ import annotations
@@ -24,12 +29,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import faust
+import faust.streams as faust_streams
 from kafka.admin import NewTopic
 
 from iprx import dead_letters, topics
@@ -39,9 +47,11 @@ from iprx.serialization import serializer_for
 from schemas import DecodeError
 from stream_processors import metrics, rekey
 from stream_processors.events import SCHEMAS, CaseOpened, Seizure
+from stream_processors.rulebatch import RuleBatch
 from stream_processors.rulebook import Rulebook, StatefulRule
 from stream_processors.ruleset import load_ruleset
 from stream_processors.signals import SIGNAL_PUBLISHER, SIGNAL_SCHEMA, Signal, to_record
+from stream_processors.statecache import StateCache
 
 log = logging.getLogger(__name__)
 NOTICE_SENT_SCHEMA = "iprx.cooperation.PartnerNoticeSent"
@@ -60,6 +70,8 @@ SOURCES: dict[topics.TopicSpec, tuple[str, frozenset[str]]] = {
 def create_app(settings: Settings) -> faust.App:
     """Build the worker app for ``settings``; the group id is ``worker.group_id``."""
     rulebook = Rulebook.from_ruleset(load_ruleset(settings.worker.ruleset_file or None))
+    caches = {rule.rule_id: StateCache(rule) for rule in rulebook.stateful}
+    batch_max, batch_wait_s = settings.worker.batch_max, settings.worker.batch_wait_ms / 1000
     codec = serializer_for(settings)
     partitions = settings.kafka.partitions
     app = faust.App(
@@ -73,6 +85,11 @@ def create_app(settings: Settings) -> faust.App:
         topic_replication_factor=settings.kafka.replication_factor,
         processing_guarantee="at_least_once",
         producer_acks=-1,
+        # Agents wait for deliveries once per batch, so a short linger costs little latency and lets
+        # the producer put many records in one request; changelog values and signals are JSON-heavy.
+        producer_linger=settings.worker.producer_linger_ms / 1000,
+        producer_max_batch_size=settings.worker.producer_batch_bytes,
+        producer_compression_type=settings.worker.producer_compression or None,
         consumer_auto_offset_reset="earliest",
         web_enabled=False,
     )
@@ -100,21 +117,21 @@ def create_app(settings: Settings) -> faust.App:
         metrics.DEAD_LETTERS.labels(record["error_type"]).inc()
         await dead_letter_topic.send(key=msg.key, value=codec.encode(dead_letters.DEAD_LETTER_SCHEMA, record))
 
-    async def emit(signals: Iterable[Signal]) -> None:
-        """Send signals and wait until Kafka has them."""
+    async def send_signals(signals: Iterable[Signal]) -> list[Any]:
+        """Hand signals to the producer; return their delivery futures."""
         sent = []
         for signal in signals:
             metrics.SIGNALS_OUT.labels(signal.rule_id, signal.severity).inc()
             value = codec.encode(SIGNAL_SCHEMA, to_record(signal, datetime.now(UTC)))
             sent.append(await signals_topic.send(key=signal.subject_id.encode(), value=value))
-        await asyncio.gather(*sent)
+        return sent
 
-    async def send_notices(seizure: Seizure) -> None:
+    async def send_notices(seizure: Seizure) -> list[Any]:
         sent = []
         for notice in rulebook.outbound_notices(seizure):
             value = codec.encode(NOTICE_SENT_SCHEMA, {"header": notice_header(seizure, notice), **notice})
             sent.append(await outbound_topic.send(key=notice["notice_id"].encode(), value=value))
-        await asyncio.gather(*sent)
+        return sent
 
     def decode(event: faust.EventT, schemas: frozenset[str]) -> Any:
         msg = event.message
@@ -125,26 +142,29 @@ def create_app(settings: Settings) -> faust.App:
         @app.agent(topic(settings.topic(spec.name)), name=family)
         async def process(stream: faust.StreamT) -> None:
             events_in, event_time_lag = metrics.EVENTS_IN.labels(family), metrics.EVENT_TIME_LAG.labels(family)
-            async for event in stream.events():
-                events_in.inc()
-                try:
-                    item = decode(event, schemas)
-                except (DecodeError, KeyError, TypeError, ValueError) as exc:
-                    await reject(event, exc)
-                    continue
-                event_time_lag.set((datetime.now(UTC) - item.occurred_at).total_seconds())
-                if isinstance(item, Seizure):
-                    await emit(rulebook.on_seizure(item))
-                    await send_notices(item)
-                elif isinstance(item, CaseOpened):
-                    await emit(rulebook.on_case_opened(item))
-                payload = None  # the same bytes go to every rule and key: serialise once
-                for rule in rulebook.stateful_for(item):
-                    for key in rule.keys(item):
-                        payload = payload or rekey.dump_event(item)
-                        await rekey_topics[rule.rule_id].send(
-                            key=key.encode(), value=payload, partition=rekey.partition_for(key, partitions)
-                        )
+            async for events in stream.take_events(batch_max, within=batch_wait_s):
+                sent = []  # deliveries awaited once per batch, before the batch is acknowledged
+                for event in events:
+                    events_in.inc()
+                    try:
+                        item = decode(event, schemas)
+                    except (DecodeError, KeyError, TypeError, ValueError) as exc:
+                        await reject(event, exc)
+                        continue
+                    event_time_lag.set((datetime.now(UTC) - item.occurred_at).total_seconds())
+                    if isinstance(item, Seizure):
+                        sent += await send_signals(rulebook.on_seizure(item))
+                        sent += await send_notices(item)
+                    elif isinstance(item, CaseOpened):
+                        sent += await send_signals(rulebook.on_case_opened(item))
+                    payload = None  # the same bytes go to every rule and key: serialise once
+                    for rule in rulebook.stateful_for(item):
+                        for key in rule.keys(item):
+                            payload = payload or rekey.dump_event(item)
+                            await rekey_topics[rule.rule_id].send(
+                                key=key.encode(), value=payload, partition=rekey.partition_for(key, partitions)
+                            )
+                await asyncio.gather(*sent)
 
     last_event: dict[tuple[str, int], float] = {}  # (rule id, re-key partition) -> when it last had an event
 
@@ -156,34 +176,36 @@ def create_app(settings: Settings) -> faust.App:
             schema=faust.Schema(key_serializer="json", value_serializer="json"),
         )
         clocks: dict[int, datetime] = {}  # event-time progress per partition
+        states = caches[rule.rule_id]
 
-        async def settle(key: str, state: Any, clock: datetime, signals: list[Signal]) -> None:
-            """``due`` at ``clock``; send every signal, then store the state (or delete the key)."""
-            state, due = rule.due(state, clock)
-            await emit([*signals, *due])
+        def store(key: str, state: Any) -> None:
+            """Store ``state`` as ``key``'s value (``None``: delete the key); the table's changelog is sent."""
             if state is None:
+                states.forget(key)
                 if key in table:
                     del table[key]
-            else:
-                value = rule.dump(state)
-                if value != table.get(key):
-                    table[key] = value
+                return
+            value = rule.dump(state)
+            if value != table.get(key):
+                table[key] = value
+            states.stored(key, table.get(key), state)
 
         @app.agent(rekey_topics[rule.rule_id], name=f"rule-{rule.rule_id}")
         async def process(stream: faust.StreamT) -> None:
-            async for event in stream.events():
-                partition = event.message.partition
-                item = rekey.load(event.value)
-                if isinstance(item, datetime):  # a wall-clock tick: sweep this partition's keys
-                    for key in [k for k in list(table) if rekey.partition_for(k, partitions) == partition]:
-                        await settle(key, rule.load(table[key]), item, [])
-                    continue
-                last_event[(rule.rule_id, partition)] = time.monotonic()
-                key = event.key.decode()
-                clock = max(item.occurred_at, clocks.get(partition, item.occurred_at))
-                clocks[partition] = clock
-                state, signals = rule.apply(rule.load(table.get(key)), item)
-                await settle(key, state, clock, signals)
+            async for events in stream.take_events(batch_max, within=batch_wait_s):
+                batch = RuleBatch(rule, lambda key: states.load(key, table.get(key)), partitions, clocks)
+                for event in events:
+                    item = rekey.load(event.value)
+                    if isinstance(item, datetime):  # a wall-clock tick: sweep this partition's keys
+                        batch.tick(item, event.message.partition, list(table), event)
+                    else:
+                        last_event[(rule.rule_id, event.message.partition)] = time.monotonic()
+                        batch.event(event.key.decode(), item, event.message.partition, event)
+                # Every signal of the batch is delivered before any state of the batch is stored.
+                await asyncio.gather(*await send_signals(batch.signals))
+                for key, (state, event) in batch.pending.items():
+                    with processing(event):  # the changelog goes to the partition of the key's event
+                        store(key, state)
 
         return table
 
@@ -205,7 +227,7 @@ def create_app(settings: Settings) -> faust.App:
                 for key, value in list(tables[rule.rule_id].items())
                 if (name, p := rekey.partition_for(key, partitions)) in owned
                 and last_event.get((rule.rule_id, p), 0.0) <= idle_since
-                and has_due(rule, value, now)
+                and has_due(rule, caches[rule.rule_id].load(key, value), value, now)
             }
             for p in sorted(due):
                 await channel.send(value=rekey.dump_tick(now), partition=p)
@@ -238,10 +260,23 @@ def internal_topics(app: faust.App, settings: Settings) -> list[NewTopic]:
     return wanted
 
 
-def has_due(rule: StatefulRule, value: Any, clock: datetime) -> bool:
-    """Whether ``due`` at ``clock`` would signal or change the stored state."""
-    state, signals = rule.due(rule.load(value), clock)
+def has_due(rule: StatefulRule, state: Any, value: Any, clock: datetime) -> bool:
+    """Whether ``due`` at ``clock`` would signal or change ``state``, stored as ``value``."""
+    state, signals = rule.due(state, clock)
     return bool(signals) or state is None or rule.dump(state) != value
+
+
+@contextmanager
+def processing(event: faust.EventT) -> Iterator[None]:
+    """Make ``event`` Faust's current event (which a table's changelog partition is taken from).
+
+    ``take_events`` buffers the events in another task, so the agent's own task has none set.
+    """
+    token = faust_streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust_streams._current_event.reset(token)
 
 
 def notice_header(seizure: Seizure, notice: dict[str, Any]) -> dict[str, Any]:

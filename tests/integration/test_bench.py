@@ -38,6 +38,9 @@ def test_bench_reports_every_figure(kafka_bootstrap: str, tmp_path: Path) -> Non
         for key in (f"measured_{unit}_per_s", f"baseline_{unit}_per_s", "ratio"):
             assert positive(stages[stage][key]), (stage, key, stages[stage])
     assert stages["sink"]["landed_rows"] == 2000
+    # the processor runs on the mixed workload: every input topic has events, 2000 in all
+    mix = stages["processor"]["events_per_topic"]
+    assert set(mix) == {"seizure", "procurement", "inspection", "cooperation.inbound"} and sum(mix.values()) == 2000
     e2e = stages["e2e"]
     for kind in ("seizure", "signal"):
         assert e2e[f"{kind}_rows"] > 0
