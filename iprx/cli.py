@@ -316,7 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     where = simulate.add_mutually_exclusive_group()
     where.add_argument("--publish", action="store_true", help="publish through the Publisher (the default)")
-    where.add_argument("--out", metavar="DIR", help="write files in the `iprx produce` formats instead")
+    where.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write files in the `iprx produce` formats instead, and DIR/produce.sh: their commands in phase order",
+    )
     simulate.add_argument(
         "--truth", metavar="PATH", help="ground truth (default DIR/truth.jsonl or ./simulate-truth.jsonl)"
     )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from producers import codes
 from producers.adapters import values
 from producers.adapters.ocds_classification import COMPUTER, SOFTWARE, classify_item
 from producers.identifiers import is_valid_uscc
@@ -43,6 +44,7 @@ TAG_SYMBOLS = {
     "implementationUpdate": "IMPLEMENTATION",
 }
 NOT_HAPPENED = frozenset({"cancelled", "unsuccessful"})  # award/contract statuses that bought nothing
+LEVELS = ("CENTRAL", "PROVINCIAL", "MUNICIPAL", "COUNTY", "UNKNOWN")
 METRICS = ("DEVICE", "USER", "CORE", "SITE", "OTHER")
 HARDWARE_CATEGORIES = ("DESKTOP", "LAPTOP", "SERVER", "WORKSTATION", "TABLET", "OTHER")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -197,7 +199,8 @@ class _Release:
     def buyer(self, parties: dict[str, tuple[int, dict[str, Any]]]) -> dict[str, Any] | None:
         ref = self.release.get("buyer")
         if isinstance(ref, dict) and (_text(ref.get("id")) or _text(ref.get("name"))):
-            org = self.organisation(ref, self.at("buyer"), parties.get(_text(ref.get("id")) or ""))
+            entry = parties.get(_text(ref.get("id")) or "")
+            org = self.organisation(ref, self.at("buyer"), entry)
         else:
             buyers = [p for p in parties.values() if "buyer" in (p[1].get("roles") or [])]
             if not buyers:
@@ -206,12 +209,38 @@ class _Release:
             if len(buyers) > 1:
                 self.error(self.at("buyer"), f"no buyer reference and {len(buyers)} parties with role buyer")
                 return None
-            org = self.organisation(buyers[0][1], self.at(f"parties[{buyers[0][0]}]"), buyers[0])
+            entry = buyers[0]
+            org = self.organisation(entry[1], self.at(f"parties[{entry[0]}]"), entry)
         if org is None:
             return None
-        # OCDS carries no administrative level or GB/T 2260 division: the buyer is placed in the
-        # publisher's jurisdiction, its level is UNKNOWN (documented; not guessed from names).
-        return {"id": org["id"], "name": org["name"], "level": "UNKNOWN", "jurisdiction": self.jurisdiction}
+        level, division = self.place(entry)
+        return {"id": org["id"], "name": org["name"], "level": level, "jurisdiction": division}
+
+    def place(self, party: tuple[int, dict[str, Any]] | None) -> tuple[str, str | None]:
+        """The buyer's administrative level and GB/T 2260 division, from the project's ``details`` extension.
+
+        OCDS has no field for either: without ``details.level`` the level is UNKNOWN, without
+        ``details.division`` the buyer is placed in the publisher's jurisdiction (never guessed from names).
+        """
+        details = party[1].get("details") if party else None
+        if not isinstance(details, dict) or party is None:
+            return "UNKNOWN", self.jurisdiction
+        path = self.at(f"parties[{party[0]}].details")
+        level = details.get("level")
+        if level is None:
+            level = "UNKNOWN"
+        elif not isinstance(level, str) or level.strip().upper() not in LEVELS:
+            self.error(_path(path, "level"), f"{level!r} is not one of {', '.join(LEVELS)}")
+        else:
+            level = level.strip().upper()
+        division = details.get("division")
+        if division is None:
+            division = self.jurisdiction
+        elif not isinstance(division, str) or not codes.is_jurisdiction(division.strip()):
+            self.error(_path(path, "division"), f"{division!r} is not a GB/T 2260 division or ministry code")
+        else:
+            division = division.strip()
+        return level, division
 
     def supplier(self, award: dict[str, Any], path: str, parties: dict) -> dict[str, Any] | None:
         suppliers = award.get("suppliers")
@@ -458,7 +487,8 @@ class _Release:
                     "occurred_at": occurred,
                     "published_at": None,
                     "publisher": self.publisher,
-                    "jurisdiction": self.jurisdiction,
+                    # the buyer's division when the release states it, else the publisher's jurisdiction
+                    "jurisdiction": (self.context["buyer"] or {}).get("jurisdiction") or self.jurisdiction,
                     "causation_id": None,
                     "correlation_id": ocid,
                 },

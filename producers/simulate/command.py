@@ -8,7 +8,7 @@ from pathlib import Path
 
 from iprx.config import Settings
 from producers.simulate import Simulation, simulate
-from producers.simulate.output import Progress, publish, write_files
+from producers.simulate.output import SCRIPT, Progress, publish, write_files
 from producers.simulate.patterns import TOLERANCE, ruleset_mismatches
 from producers.simulate.truth import write_truth
 
@@ -50,9 +50,15 @@ def run(
         publish(simulation, settings, between, Progress(count))
         say(f"published {count:,} events to {settings.kafka.bootstrap_servers}")
     else:
-        for path, records in write_files(simulation, out):
-            say(f"wrote {records:,} records to {path}")
-        say("produce the files starting with 1- first; let the worker catch up before those starting with 2-")
+        files = write_files(simulation, out)
+        for f in files:
+            say(f"wrote {f.records:,} records to {f.path}")
+        say(f"publish them in {out}, phase 1 first; let the worker catch up (no lag) before phase 2:")
+        for phase in sorted({f.phase for f in files}):
+            say(f"  phase {phase} (sh {out / SCRIPT} {phase}):")
+            for f in files:
+                if f.phase == phase:
+                    say(f"    {f.command()}")
     truth = truth or (out / "truth.jsonl" if out else Path("simulate-truth.jsonl"))
     lines = write_truth(truth, simulation.expected)
     print_summary(simulation)

@@ -1,28 +1,53 @@
 """Where a simulation goes: published through the Publisher phase by phase, or written to files.
 
-Files are in the formats `iprx produce` reads, one set per phase (``1-seizures.csv``, ...,
-``2-inspections.jsonl``): produce every phase-1 file, let the worker catch up, then the phase-2 files.
+Files are in the formats `iprx produce` reads, one set per phase: procurement as OCDS release
+packages, one per publisher (``1-procurement-CN-PROV-440000-procurement.json``), seizures as CSV (one
+per publisher), inspections and cases, and partner notices, as JSON Lines (their lines carry their
+own publisher). OCDS and CSV carry no publisher per record: `iprx produce` takes it from
+``IPRX_PUBLISHER_PUBLISHER_ID``, so each such file is produced with its own publisher's id. The
+commands, in phase order, are in ``produce.sh`` (``sh produce.sh 1``, let the worker catch up, then
+``sh produce.sh 2``); publishing the files gives exactly the events published directly.
 """
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from iprx.config import Settings
+from producers.adapters.ocds_writer import write_package
 from producers.adapters.seizure_csv import write_csv
 from producers.simulate import Planned, Simulation
 
-# family -> (file stem, format) of the adapter that reads it back
+# family -> (`iprx produce` format, file extension, whether the file is read with the configured publisher id)
 FILES = {
-    "procurement": ("procurement", "jsonl"),
-    "inspection": ("inspections", "jsonl"),
-    "case": ("inspections", "jsonl"),
-    "seizure": ("seizures", "csv"),
-    "cooperation": ("cooperation", "jsonl"),
+    "procurement": ("procurement", "json", True),
+    "inspection": ("inspections", "jsonl", False),
+    "case": ("inspections", "jsonl", False),
+    "seizure": ("seizures", "csv", True),
+    "cooperation": ("cooperation", "jsonl", False),
 }
+SCRIPT = "produce.sh"
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """A written file and how `iprx produce` publishes it."""
+
+    phase: int  # 1-based
+    format: str  # the `iprx produce` format
+    path: Path
+    records: int
+    publisher: str | None  # the IPRX_PUBLISHER_PUBLISHER_ID to produce it with; None: its lines name theirs
+
+    def command(self) -> str:
+        """The shell command, run in the file's directory."""
+        env = f"IPRX_PUBLISHER_PUBLISHER_ID={shlex.quote(self.publisher)} " if self.publisher else ""
+        return f"{env}iprx produce {self.format} {shlex.quote(self.path.name)}"
 
 
 class Progress:
@@ -71,23 +96,53 @@ def publish(
     return sent
 
 
-def write_files(simulation: Simulation, out: Path) -> list[tuple[Path, int]]:
-    """Write each phase's records in the adapters' formats; return (file, records) per file written."""
+def write_files(simulation: Simulation, out: Path) -> list[OutputFile]:
+    """Write each phase's records in the adapters' formats, and ``produce.sh``; return the files in order."""
     from producers.adapters.event_jsonl import encode_line
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for n, phase in enumerate(simulation.phases(), 1):
-        by_file: dict[tuple[str, str], list[Planned]] = {}
+        by_file: dict[tuple[str, str, str | None], list[Planned]] = {}
         for planned in phase:
-            by_file.setdefault(FILES[planned.family], []).append(planned)
-        for (stem, fmt), planned in sorted(by_file.items()):
-            path = out / f"{n}-{stem}.{fmt}"
+            fmt, ext, configured = FILES[planned.family]
+            publisher = planned.record["header"]["publisher"] if configured else None
+            by_file.setdefault((fmt, ext, publisher), []).append(planned)
+        for (fmt, ext, publisher), planned in sorted(by_file.items(), key=lambda f: (f[0][0], f[0][2] or "")):
+            slug = f"-{publisher.replace('/', '-')}" if publisher else ""
+            path = out / f"{n}-{fmt}{slug}.{ext}"
+            records = (p.record for p in planned)
             with open(path, "w", encoding="utf-8", newline="") as handle:
-                if fmt == "csv":
-                    write_csv((p.record for p in planned), handle)
+                if fmt == "procurement":
+                    uri = f"urn:iprx:simulate:seed-{simulation.seed}:{path.name}"
+                    write_package(records, handle, uri=uri, published=simulation.anchor, publisher_name=publisher)
+                elif fmt == "seizures":
+                    write_csv(records, handle)
                 else:
                     for p in planned:
                         handle.write(encode_line(p.family, p.record) + "\n")
-            written.append((path, len(planned)))
+            written.append(OutputFile(n, fmt, path, len(planned), publisher))
+    write_script(simulation, written, out / SCRIPT)
     return written
+
+
+def write_script(simulation: Simulation, files: list[OutputFile], path: Path) -> None:
+    """``produce.sh PHASE``: the `iprx produce` commands of one phase, in order."""
+    lines = [
+        "#!/bin/sh",
+        f"# iprx simulate --seed {simulation.seed} --count {simulation.count} --anchor {simulation.anchor.isoformat()}",
+        "# Publish with `iprx produce`, phase by phase: sh produce.sh 1; wait until the worker has",
+        "# processed phase 1 (its consumer group has no lag); then sh produce.sh 2.",
+        "set -e",
+        'cd "$(dirname "$0")"',
+        'case "$1" in',
+    ]
+    for phase in sorted({f.phase for f in files}):
+        lines.append(f"{phase})")
+        lines += [f"  {f.command()}" for f in files if f.phase == phase]
+        lines.append("  ;;")
+    lines += [
+        '*) echo "usage: sh produce.sh 1|2 (phase 2 once the worker has processed phase 1)" >&2; exit 2;;',
+        "esac",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

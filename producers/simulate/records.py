@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from producers.adapters.ocds_classification import classify
+from producers.adapters.values import derived_event_id
 from producers.simulate.entities import (
     GATEWAY,
     PARTNER,
@@ -27,10 +29,16 @@ Record = dict[str, Any]
 
 
 def header(
-    scene: Scene, event_type: str, at: datetime, publisher: str, jurisdiction: str, correlation_id: str | None = None
+    scene: Scene,
+    event_type: str,
+    at: datetime,
+    publisher: str,
+    jurisdiction: str,
+    correlation_id: str | None = None,
+    event_id: str | None = None,
 ) -> Record:
     return {
-        "event_id": scene.ids.event_id(),
+        "event_id": event_id or scene.ids.event_id(),
         "event_type": event_type,
         "occurred_at": at,
         "published_at": None,
@@ -45,25 +53,41 @@ def header(
 
 
 def award(scene: Scene, buyer: Organisation, at: datetime, items: list[Record], contract: bool = False) -> Record:
-    """An OCDS award (or contract) release of ``buyer`` at event time ``at``."""
+    """An OCDS award (or contract) release of ``buyer`` at event time ``at``, as the OCDS adapter maps it.
+
+    The event id is the one `iprx produce procurement` derives from the release (ocid, release id,
+    award or contract id), so the simulation's files publish the very events it publishes directly;
+    items the adapter leaves out (neither software nor computer) are left out here too.
+    """
     process = scene.ids.number("", 10)
     ocid = f"ocds-cn{buyer.province[:2]}gp-{process}"
-    tag = "CONTRACT" if contract else "AWARD"
+    kind = "contract" if contract else "award"
+    release_id = f"{ocid}-{kind}-01"
+    award_id = f"{ocid}-award-1"
+    contract_id = f"{ocid}-contract-1" if contract else None
+    event_id = derived_event_id(buyer.publisher, "procurement", f"{ocid}|{release_id}|{kind}|{contract_id or award_id}")
     total = sum(Decimal(i["unit_price"]["amount"]) * i["quantity"] for i in items if i.get("unit_price"))
+    kept = [i for i in items if classify(_ocds_classification(i["classification"])).kind is not None]
     return {
-        "header": header(scene, f"procurement.{tag.lower()}", at, buyer.publisher, buyer.jurisdiction, ocid),
+        "header": header(
+            scene, f"procurement.{kind}", at, buyer.publisher, buyer.jurisdiction, ocid, event_id=event_id
+        ),
         "ocid": ocid,
-        "release_id": f"{ocid}-{tag.lower()}-01",
-        "tags": [tag],
+        "release_id": release_id,
+        "tags": [kind.upper()],
         "released_at": at,
         "buyer": buyer.buyer,
         "supplier": None,
-        "award_id": f"{ocid}-award-1",
-        "contract_id": f"{ocid}-contract-1" if contract else None,
+        "award_id": award_id,
+        "contract_id": contract_id,
         "date_signed": at if contract else None,
         "total_value": {"amount": total.quantize(Decimal("0.01")), "currency": "CNY"} if total else None,
-        "items": [{**item, "item_id": str(n)} for n, item in enumerate(items, 1)],
+        "items": [{**item, "item_id": str(n)} for n, item in enumerate(kept, 1)],
     }
+
+
+def _ocds_classification(classification: Record) -> Record:
+    return {"scheme": classification["scheme"], "id": classification["code"]}
 
 
 def licence_item(

@@ -16,11 +16,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from iprx.cli import main
-from producers.adapters import event_lines
-from producers.adapters.base import ParsedUnit
-from producers.adapters.event_jsonl import decode_line
-from producers.adapters.event_lines import FILLED_IN
-from producers.adapters.seizure_csv import SeizureCsv
 from producers.event_checks import check_event
 from producers.families import FAMILIES
 from producers.simulate import EVENTS_PER_COPY, Simulation, minimum_count, simulate
@@ -216,45 +211,6 @@ def test_truth_file_round_trip(tmp_path):
         truth_keys(simulation)
     )
     assert all(len(r["signal_id"]) == 36 and r["pattern"] for r in rows)
-
-
-def test_files_in_the_adapters_formats_read_back_to_the_same_records(tmp_path):
-    simulation = simulate(6, 800, ANCHOR)
-    written = write_files(simulation, tmp_path / "out")
-    assert sum(n for _, n in written) == 800
-    names = sorted(path.name for path, _ in written)
-    assert names == [
-        "1-inspections.jsonl", "1-procurement.jsonl", "1-seizures.csv",
-        "2-cooperation.jsonl", "2-inspections.jsonl",
-    ]  # fmt: skip
-    read = {}
-    for path, _ in written:
-        if path.suffix == ".csv":
-            units = list(SeizureCsv("CN/GOV/GACC/seizures").read(path))
-        elif path.stem.endswith("procurement"):
-            units = [ParsedUnit(n, line, records=[decode_line(line, ("procurement",), FILLED_IN).record])
-                     for n, line in enumerate(path.read_text().splitlines(), 1)]  # fmt: skip
-        else:
-            adapter = event_lines.cooperation if "cooperation" in path.name else event_lines.inspections
-            units = list(adapter("CN/GOV/TEST/simulate").read(path))
-        assert [u.errors for u in units if u.errors] == []
-        for unit in units:
-            for record in unit.records:
-                read[str(record["header"]["event_id"])] = (path.name[0], record)
-    assert len(read) == 800
-    for planned in simulation.planned:
-        phase, record = read[planned.record["header"]["event_id"]]
-        assert int(phase) == planned.phase + 1
-        original = planned.record
-        if planned.family == "seizure":  # the CSV has no publisher column, and no event-type-specific header
-            assert {k: record[k] for k in original if k != "header"} == {
-                k: v for k, v in original.items() if k != "header"
-            }
-        else:
-            assert {k: v for k, v in record.items() if k != "header"} == {
-                k: v for k, v in original.items() if k != "header"
-            }
-            assert record["header"]["occurred_at"] == original["header"]["occurred_at"]
 
 
 def test_same_seed_same_files(tmp_path):
