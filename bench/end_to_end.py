@@ -82,6 +82,13 @@ def drain_seconds(stage: Stage, children: list[BenchChild], limit_s: float) -> f
         time.sleep(0.2)
 
 
+def drained_text(seconds: float) -> str:
+    """How a drain went, for progress lines (``drain_seconds`` gives up after 6 x the limit)."""
+    if seconds > DRAIN_LIMIT_S * 6:
+        return f"still lagging after {seconds:.0f}s"
+    return f"drained in {seconds:.1f}s"
+
+
 def latencies(env: dict[str, str], since_ms: int, until_ms: int) -> dict[str, Any]:
     """Percentiles of publish-to-insert latency (ms) for seizures and for the signals they raised."""
     from sinks.clickhouse.store import Store
@@ -138,7 +145,7 @@ def ramp(
         achieved = publish_paced(publisher, records, rate, step_s)
         step = {"offered": rate, "achieved": achieved, "drain_s": drain_seconds(stage, children, DRAIN_LIMIT_S)}
         steps.append(step)
-        say(f"e2e ramp: achieved {achieved:,.0f} events/s, drained in {step['drain_s']:.1f}s")
+        say(f"e2e ramp: achieved {achieved:,.0f} events/s, {drained_text(step['drain_s'])}")
         if step["drain_s"] > DRAIN_LIMIT_S:
             drain_seconds(stage, children, 60)  # start the next step from an empty backlog
         if sustained(step):
@@ -175,7 +182,7 @@ def run(stage: Stage, seed: int, rate: float, seconds: float, step_s: float, max
             achieved = publish_paced(publisher, records, rate, seconds)
             until = int(datetime.now(UTC).timestamp() * 1000)
             drained = drain_seconds(stage, children, DRAIN_LIMIT_S)
-            say(f"e2e: achieved {achieved:,.0f} events/s, drained in {drained:.1f}s; ramp")
+            say(f"e2e: achieved {achieved:,.0f} events/s, {drained_text(drained)}; ramp")
             if drained > DRAIN_LIMIT_S:
                 drain_seconds(stage, children, 60)
             best, steps = ramp(stage, publisher, records, children, (rate, achieved, drained), step_s, max_steps)

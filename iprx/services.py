@@ -33,12 +33,16 @@ def run_worker(settings: Settings) -> None:
 
 def run_sink(settings: Settings) -> None:
     """Apply pending migrations, then land records in ClickHouse until SIGTERM/SIGINT."""
+    from iprx.kafka_admin import ensure_topics, public_topics
     from iprx.serialization import serializer_for
     from sinks.clickhouse.migrations import migrate
     from sinks.clickhouse.sink import ClickHouseSink
     from sinks.clickhouse.store import Store
     from sinks.runner import SinkRunner
 
+    # A topic created after the consumer joined stays unassigned until kafka-python's next metadata
+    # refresh (5 minutes): create any missing one first, as the worker does.
+    ensure_topics(settings, public_topics(settings))
     store = Store(settings, "iprx sink")
     try:
         for migration in migrate(store.client, store.database, cluster=store.cluster):
