@@ -5,12 +5,12 @@ changelogs, and when the tables are recovered it resumes the stream partitions *
 to their committed offsets, with that flow still running (``Recovery.on_recovery_completed``:
 ``resume_partitions``, then ``perform_seek``, then "resume" the flow that was never stopped). Records
 fetched in between reach the agents, and the seek then rewinds the partitions under them: Faust's
-read offset, committed offset and gap bookkeeping for a partition are reset while those records are
-still being delivered, processed and acknowledged. The worker log shows ``DROPPED MESSAGE ROFF``
-(with ``DEVLOG=1``), and depending on the interleaving a partition's commits crawl one offset per
-commit interval (an acked offset listed twice splits every run of consecutive offsets) or stop for
-good (the acked offsets start more than one past the committed one): a lag that never drains after
-a worker restart, with every partition assigned and no error.
+read offset, committed offset and ack bookkeeping for a partition are reset while those records are
+still being delivered, processed and acknowledged. Seen after a ``SIGKILL`` and restart (worker log
+with ``DEVLOG=1``): ``DROPPED MESSAGE ROFF`` for records below a read offset that had already moved
+past them, so they were never delivered nor acknowledged, and Faust, which does not commit past a
+missing offset, never committed that partition again (constant lag, every partition assigned, no
+error); with other interleavings a partition's commits crawled one offset per commit interval.
 
 The fix needs no change to Faust: ``app.on_rebalance_complete`` is sent right before that resume and
 seek (in both of Faust's recovery paths), so stopping the flow there, as Faust itself does when a
