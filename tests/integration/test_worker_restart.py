@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from iprx.supervise import Child, pipeline_groups, wait_until_caught_up
+from producers.synthetic import seizures
 from tests.case_events import OVER, opened, publish, records
 
 pytestmark = pytest.mark.integration
@@ -49,7 +50,9 @@ def test_streams_receive_nothing_before_the_seek_to_committed_offsets(pipeline_e
     try:
         wait_until_caught_up(settings, groups, children, timeout_s=120)
         first.stop()
-        publish(settings, waiting_cases(tmp_path, "B", 300))  # waiting for the restart, past its committed offsets
+        # Waiting for the restart: cases past the committed offsets, and the first seizures ever, on
+        # partitions with no committed offset at all (which a seek to committed offsets cannot rewind).
+        publish(settings, waiting_cases(tmp_path, "B", 300) + [("seizure", r) for r in seizures(7, 100)])
         children = [probed_worker(pipeline_env, "worker-restarted")]
         wait_until_caught_up(settings, groups, children, timeout_s=120)
     finally:
