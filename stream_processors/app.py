@@ -47,6 +47,7 @@ from iprx.serialization import serializer_for
 from schemas import DecodeError
 from stream_processors import metrics, rekey
 from stream_processors.events import SCHEMAS, CaseOpened, Seizure
+from stream_processors.rebalance import hold_streams_until_seeked
 from stream_processors.rulebatch import RuleBatch
 from stream_processors.rulebook import Rulebook, StatefulRule
 from stream_processors.ruleset import load_ruleset
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> faust.App:
         consumer_auto_offset_reset="earliest",
         web_enabled=False,
     )
+    hold_streams_until_seeked(app)  # see stream_processors.rebalance: a restart must not stall a partition
 
     def topic(name: str, **options: Any) -> faust.TopicT:
         return app.topic(name, key_type=bytes, value_type=bytes, **options)

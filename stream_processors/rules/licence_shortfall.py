@@ -1,14 +1,17 @@
 """licence.shortfall: an inspection finds more installed copies than the buyer's active licences.
 
-State is per agency (key: the inspection's ``subject_id`` = the procurement's ``buyer_id``, the
-unified social credit code; both topics must be re-keyed to it). For each product found, the
-entitlement is the sum of licences bought by that buyer that were active at the inspection's event
-time: awarded at or before it (a purchase made after the inspection does not excuse what was found),
-term started at or before it, and not yet ended (no end: perpetual). Licences with an ``unlimited``
-metric (SITE) cover any number of copies; metrics not ``counted`` (CORE: processor cores, not
-installations) are not compared. Products match on vendor and product name, ignoring case and
-spacing, and on edition too when ``match_edition`` is set. A purchase line is (ocid, item id): the
-award and the contract of one process, or an amendment, restate it rather than add to it.
+Only subjects that procure are judged (``subject_types``: agencies, state-owned enterprises and
+financial institutions publish procurement; a private enterprise does not, so its findings say
+nothing about its licences and are left to the other rules). State is per agency (key: the
+inspection's ``subject_id`` = the procurement's ``buyer_id``, the unified social credit code; both
+topics must be re-keyed to it). For each product found, the entitlement is the sum of licences
+bought by that buyer that were active at the inspection's event time: awarded at or before it (a
+purchase made after the inspection does not excuse what was found), term started at or before it,
+and not yet ended (no end: perpetual). Licences with an ``unlimited`` metric (SITE) cover any number
+of copies; metrics not ``counted`` (CORE: processor cores, not installations) are not compared.
+Products match on vendor and product name, ignoring case and spacing, and on edition too when
+``match_edition`` is set. A purchase line is (ocid, item id): the award and the contract of one
+process, or an amendment, restate it rather than add to it.
 
 An inspection is judged once the watermark has passed its event time, so a procurement that
 arrives after it but within grace is still counted. One signal per inspection names every product
@@ -32,6 +35,8 @@ from stream_processors.signals import Evidence, Signal
 RULE_ID = "licence.shortfall"
 RULE_VERSION = 1
 METRICS = ("DEVICE", "USER", "CORE", "SITE")
+# iprx.common.SubjectType symbols.
+SUBJECT_TYPES = ("AGENCY", "SOE", "ENTERPRISE", "FINANCIAL", "INDIVIDUAL", "OTHER")
 EVENT_TYPES = (ProcurementAward, Inspection)
 # Per agency: an inspection redelivered after this many later judgements would be judged again.
 JUDGED_LIMIT = 256
@@ -44,6 +49,7 @@ class Params:
     counted_metrics: tuple[str, ...]
     unlimited_metrics: tuple[str, ...]
     match_edition: bool
+    subject_types: tuple[str, ...]
     grace: timedelta
     ruleset_version: str
 
@@ -56,6 +62,7 @@ class Params:
             counted_metrics=p.strings("counted_metrics", allowed=METRICS),
             unlimited_metrics=p.strings("unlimited_metrics", allowed=METRICS),
             match_edition=p.boolean("match_edition", default=False),
+            subject_types=p.strings("subject_types", allowed=SUBJECT_TYPES),
             grace=p.hours("grace_hours"),
             ruleset_version=ruleset.version,
         )
@@ -133,9 +140,15 @@ def _is_licence(item: ProcurementItem) -> bool:
     return bool(item.vendor and item.product and item.licence_metric) and item.quantity > 0
 
 
+def procures(subject_type: str, params: Params) -> bool:
+    """Whether subjects of this type publish procurement, so their licences can be known."""
+    return subject_type in params.subject_types
+
+
 def keys(event: object, params: Params) -> tuple[str, ...]:
     if isinstance(event, Inspection):
-        return (event.subject_id,) if event.subject_id else ()
+        # Not judged (so never stored): a subject without an id, or of a type that publishes no procurement.
+        return (event.subject_id,) if event.subject_id and procures(event.subject_type, params) else ()
     if isinstance(event, ProcurementAward) and any(_is_licence(i) for i in event.items):
         return (event.buyer_id,)
     return ()
@@ -247,6 +260,8 @@ def shortfalls(state: State, inspection: PendingInspection, params: Params) -> l
 
 
 def judge(state: State, inspection: PendingInspection, params: Params) -> Signal | None:
+    if not procures(inspection.subject_type, params):  # stored under a rule set that judged it
+        return None
     short = shortfalls(state, inspection, params)
     if not short:
         return None

@@ -12,6 +12,7 @@ from producers import Publisher
 from producers.synthetic import seizures
 from schemas import SingleObjectCodec, default_catalog
 from sinks.clickhouse.store import Store
+from stream_processors.ruleset import load_ruleset
 
 pytestmark = pytest.mark.integration
 COUNT = 300
@@ -75,7 +76,7 @@ def test_seizures_become_rows_and_signals_with_evidence(pipeline_env):
         ).result_rows
         assert sorted(s[0] for s in signals) == sorted(expected_signals)
         for subject, rule, version, severity, reason, evidence in signals:
-            assert (rule, version, severity) == ("seizure.significant", "2025.1", "MEDIUM")
+            assert (rule, version, severity) == ("seizure.significant", load_ruleset().version, "MEDIUM")
             assert subject in reason
             [ref] = evidence
             # The evidence points at the very Kafka record the seizure row was landed from.

@@ -194,6 +194,7 @@ def inspection(
     *findings: Finding,
     outcome: str = "NONCOMPLIANT",
     subject_id: str = "11100000000013127W",
+    subject_type: str = "AGENCY",
 ) -> Inspection:
     return Inspection(
         event_id=event_id,
@@ -201,7 +202,7 @@ def inspection(
         jurisdiction="110000",
         inspection_id=f"I-{event_id}",
         subject_id=subject_id,
-        subject_type="AGENCY",
+        subject_type=subject_type,
         subject_jurisdiction="110000",
         findings=tuple(findings),
         outcome=outcome,

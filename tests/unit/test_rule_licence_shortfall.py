@@ -64,6 +64,42 @@ def test_licence_must_be_active_at_inspection_time(start, end, awarded, entitled
     assert (signals == []) is entitled
 
 
+@pytest.mark.parametrize(
+    ("subject_type", "judged"),
+    [
+        ("AGENCY", True),
+        ("SOE", True),
+        ("FINANCIAL", True),
+        ("ENTERPRISE", False),  # publishes no procurement: no licences to compare with
+        ("INDIVIDUAL", False),
+        ("OTHER", False),
+    ],
+)
+def test_only_subjects_that_procure_are_judged(subject_type, judged):
+    signals, table = drive(RULE, [inspection("i", at(10), found(50), subject_type=subject_type), LATER])
+    assert [(s.subject_type, s.severity) for s in signals] == ([(subject_type, "HIGH")] if judged else [])
+    if not judged:
+        assert table == {}  # not even kept waiting for the watermark
+
+
+def test_subject_types_come_from_the_ruleset():
+    section = RULESET.rules[rule.RULE_ID] | {"subject_types": ["AGENCY", "ENTERPRISE"]}
+    params = rule.Params.from_ruleset(RuleSet("t", {rule.RULE_ID: section}, "t.toml"))
+    enterprise = inspection("i", at(10), found(50), subject_type="ENTERPRISE")
+    soe = inspection("j", at(10), found(50), subject_type="SOE")
+    assert rule.keys(enterprise, params) == (enterprise.subject_id,)
+    assert rule.keys(soe, params) == ()
+
+
+def test_an_inspection_stored_under_an_older_ruleset_is_not_judged_if_its_type_no_longer_procures():
+    older = rule.Params.from_ruleset(
+        RuleSet("old", {rule.RULE_ID: RULESET.rules[rule.RULE_ID] | {"subject_types": ["ENTERPRISE"]}}, "old.toml")
+    )
+    state, _ = rule.apply(rule.State(), inspection("i", at(10), found(50), subject_type="ENTERPRISE"), older)
+    state, signals = rule.due(state, at(1000), RULE.params)
+    assert signals == [] and state is not None and state.judged == ("i",)
+
+
 def test_metrics_products_and_editions():
     # SITE covers any number; CORE is not comparable; another product does not count
     assert judge(award("p", at(0), licence_item(1, metric="SITE")), inspection("i", at(1), found(5000))) == []
@@ -143,6 +179,8 @@ def test_expired_licences_are_pruned_perpetual_ones_kept():
         ({"counted_metrics": ["DEVICE", "SEAT"]}, "counted_metrics"),
         ({"unlimited_metrics": ["DEVICE"]}, "both"),
         ({"match_edition": "no"}, "match_edition"),
+        ({"subject_types": ["AGENCY", "COMPANY"]}, "subject_types"),
+        ({"subject_types": []}, "subject_types"),
     ],
 )
 def test_bad_parameters(section, message):
