@@ -19,26 +19,23 @@ def iso(at: datetime) -> str:
     return at.isoformat(timespec="milliseconds")
 
 
-def opened(case_id: str, at: datetime, metrics: dict[str, Any]) -> dict[str, Any]:
+def _case_event(event_type: str, time_field: str, case_id: str, at: datetime, metrics: dict[str, Any]) -> dict:
     return sample(
-        "case.opened",
+        event_type,
         case_id=case_id,
-        opened_at=iso(at),
         metrics=metrics,
         header__occurred_at=iso(at),
         header__correlation_id=case_id,
+        **{time_field: iso(at)},
     )
+
+
+def opened(case_id: str, at: datetime, metrics: dict[str, Any]) -> dict[str, Any]:
+    return _case_event("case.opened", "opened_at", case_id, at, metrics)
 
 
 def referred(case_id: str, at: datetime) -> dict[str, Any]:
-    return sample(
-        "case.referred",
-        case_id=case_id,
-        referred_at=iso(at),
-        metrics=OVER,
-        header__occurred_at=iso(at),
-        header__correlation_id=case_id,
-    )
+    return _case_event("case.referred", "referred_at", case_id, at, OVER)
 
 
 def records(tmp_path, events: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
