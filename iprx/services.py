@@ -41,7 +41,7 @@ def run_sink(settings: Settings) -> None:
     from sinks.runner import SinkRunner
 
     # A topic created after the consumer joined stays unassigned until kafka-python's next metadata
-    # refresh (5 minutes): create any missing one first, as the worker does.
+    # refresh (here 30 s, kafka-python default 5 minutes): create any missing one first, as the worker does.
     ensure_topics(settings, public_topics(settings))
     store = Store(settings, "iprx sink")
     try:

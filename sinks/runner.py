@@ -61,13 +61,7 @@ class SinkRunner(ConsumerRebalanceListener):
             heartbeat_interval_ms=max(settings.sink.session_timeout_ms // 3, 1000),
             metadata_max_age_ms=30_000,  # notice new partitions and topics within 30 s, not 5 minutes
         )
-        landed = [settings.topic(t.name) for t in LANDED_TOPICS]
-        # The group's first assignment is computed from the metadata the consumer already has: a topic
-        # missing from it stays unassigned until the next refresh, so fetch it before joining.
-        missing = [name for name in landed if not self.consumer.partitions_for_topic(name)]
-        if missing:
-            raise RuntimeError(f"topic(s) {', '.join(missing)} do not exist; create them with `iprx topics create`")
-        self.consumer.subscribe(landed, listener=self)
+        self.consumer.subscribe([settings.topic(t.name) for t in LANDED_TOPICS], listener=self)
         self._committed: dict[TopicPartition, int] = {}
         self._lag_reported_at = 0.0
         self._batches_landed = 0

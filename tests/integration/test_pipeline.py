@@ -126,20 +126,15 @@ def test_replaying_every_topic_from_offset_zero_changes_nothing(pipeline_env):
     assert counts() == before  # counted without FINAL: the replay inserted nothing
 
 
-def test_the_sink_creates_missing_topics_and_a_runner_refuses_to_join_without_them(
-    kafka_bootstrap, tmp_path, monkeypatch
-):
+def test_the_sink_creates_missing_topics_before_it_joins(kafka_bootstrap, tmp_path, monkeypatch):
     # No pipeline_env: nothing is created beforehand. A consumer that joins before its topics exist
-    # is assigned nothing for them until its next metadata refresh, so the sink must not join so.
+    # is assigned nothing for them until its next metadata refresh, so the sink creates them first.
     from iprx.kafka_admin import admin_client, public_topics
     from iprx.services import run_sink
     from sinks.runner import SinkRunner
     from tests.conftest import PipelineEnv
 
     settings = PipelineEnv(kafka_bootstrap, tmp_path).settings()
-    with pytest.raises(RuntimeError, match=r"do not exist; create them with `iprx topics create`"):
-        SinkRunner(settings, sink=None)
-
     # run_sink up to the consumer's subscription, then return instead of consuming
     monkeypatch.setattr(SinkRunner, "run", lambda runner: runner.consumer.close())
     run_sink(settings)
