@@ -87,6 +87,15 @@ class _Release:
     def error(self, path: str, reason: str) -> None:
         self.out.errors.append(FieldError(path, reason))
 
+    def optional_object(self, value: Any, path: str, expected: str = "expected an object") -> dict[str, Any] | None:
+        """``value`` if it is an object; absent: None; anything else: an error at ``path``, and None."""
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.error(path, expected)
+            return None
+        return value
+
     def note(self, text: str) -> None:
         self.out.notes.append(f"release {self.label}: {text}")
 
@@ -114,10 +123,8 @@ class _Release:
 
     def money(self, value: Any, path: str) -> dict[str, Any] | None:
         """OCDS Value ``{amount, currency}``; absent or both empty: None."""
+        value = self.optional_object(value, path, "expected an object with amount and currency")
         if value is None:
-            return None
-        if not isinstance(value, dict):
-            self.error(path, "expected an object with amount and currency")
             return None
         amount, currency = value.get("amount"), value.get("currency")
         if amount in (None, "") and currency in (None, ""):
@@ -301,10 +308,8 @@ class _Release:
 
     def software(self, details: Any, path: str) -> dict[str, Any] | None:
         """The project's ``softwareLicence`` item extension; absent: not stated (null)."""
+        details = self.optional_object(details, path)
         if details is None:
-            return None
-        if not isinstance(details, dict):
-            self.error(path, "expected an object")
             return None
         vendor, product = _text(details.get("vendor")), _text(details.get("product"))
         if not vendor:
@@ -330,10 +335,8 @@ class _Release:
 
     def hardware(self, details: Any, path: str) -> dict[str, Any] | None:
         """The project's ``computer`` item extension; without ``osPreloaded`` the details are null (unknown)."""
+        details = self.optional_object(details, path)
         if details is None:
-            return None
-        if not isinstance(details, dict):
-            self.error(path, "expected an object")
             return None
         preloaded = details.get("osPreloaded")
         if preloaded is None:
@@ -382,22 +385,13 @@ class _Release:
         if contract_news:
             for n, contract in contracts:
                 contracted.add(_text(contract.get("awardID")))
-                if self._repeated("contract", contract, listed):
-                    continue
-                if contract.get("status") in NOT_HAPPENED:
-                    self.note(f"contract {contract.get('id')}: status {contract.get('status')}; not published")
-                    continue
-                events.append(("contract", f"contracts[{n}]", contract))
+                if self._publishable("contract", contract, listed):
+                    events.append(("contract", f"contracts[{n}]", contract))
         if award_news:
             for n, award in awards:
-                if _text(award.get("id")) in contracted:
-                    continue  # its contract is the news
-                if self._repeated("award", award, listed):
-                    continue
-                if award.get("status") in NOT_HAPPENED:
-                    self.note(f"award {award.get('id')}: status {award.get('status')}; not published")
-                    continue
-                events.append(("award", f"awards[{n}]", award))
+                # an award with a contract in this release: its contract is the news
+                if _text(award.get("id")) not in contracted and self._publishable("award", award, listed):
+                    events.append(("award", f"awards[{n}]", award))
         if not events:
             tagged = ", ".join(tags) or "(none)"
             self.note(f"tag {tagged}: no award or contract in the release; not published{self._tendered()}")
@@ -415,6 +409,15 @@ class _Release:
         if self.out.errors:
             self.out.records = []
         return self.out
+
+    def _publishable(self, kind: str, section: dict[str, Any], listed: set[tuple[str, str | None]]) -> bool:
+        """Whether an award or contract section is news: not listed twice, and it happened."""
+        if self._repeated(kind, section, listed):
+            return False
+        if section.get("status") in NOT_HAPPENED:
+            self.note(f"{kind} {section.get('id')}: status {section.get('status')}; not published")
+            return False
+        return True
 
     def _repeated(self, kind: str, section: dict[str, Any], listed: set[tuple[str, str | None]]) -> bool:
         """True if an award or contract of this id was listed before in the release (seen in real data)."""
