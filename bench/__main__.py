@@ -1,7 +1,7 @@
-"""`python -m bench ...` is `iprx bench ...`."""
+"""`python -m iprx.bench ...` is `iprx bench ...`."""
 
 import sys
 
-from iprx.cli import main
+from iprx.cli.main import main
 
 sys.exit(main(["bench", *sys.argv[1:]]))

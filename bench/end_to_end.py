@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.environment import BenchChild, Stage
-from bench.sink import in_fresh_process
-from bench.workload import Workload
-from iprx.config import load_settings
-from iprx.supervise import pipeline_groups, say, wait_until_caught_up
-from producers import Publisher
+from iprx.bench.environment import BenchChild, Stage
+from iprx.bench.sink import in_fresh_process
+from iprx.bench.workload import Workload
+from iprx.kernel.config import load_settings
+from iprx.pipeline.supervise import pipeline_groups, say, wait_until_caught_up
+from iprx.producers import Publisher
 
 DRAIN_LIMIT_S = 5.0
 WARMUP_EVENTS = 200
@@ -91,7 +91,7 @@ def drained_text(seconds: float) -> str:
 
 def latencies(env: dict[str, str], since_ms: int, until_ms: int) -> dict[str, Any]:
     """Percentiles of publish-to-insert latency (ms) for seizures and for the signals they raised."""
-    from sinks.clickhouse.store import Store
+    from iprx.sinks.clickhouse.store import Store
 
     settings = load_settings(env=dict(os.environ) | env)
     window = {"a": since_ms, "b": until_ms}

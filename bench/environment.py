@@ -13,12 +13,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from iprx.kernel.config import Settings, load_settings
+from iprx.kernel.kafka_admin import KafkaUnavailable, admin_client, create_topics, group_lag, wait_for_broker
+from iprx.pipeline import local_kafka
+from iprx.pipeline.supervise import Child, say
 from kafka.errors import KafkaError
-
-from iprx import local_kafka
-from iprx.config import Settings, load_settings
-from iprx.kafka_admin import KafkaUnavailable, admin_client, create_topics, group_lag, wait_for_broker
-from iprx.supervise import Child, say
 
 BENCH_PORT = 29192  # not 9092 (demo) nor 19092 (tests)
 

@@ -11,17 +11,16 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from fastavro import schemaless_reader
-
-from bench.environment import Stage, wait_for_drain, wait_for_lag_zero
-from bench.producer import raw_producer
-from bench.workload import MixedWorkload
-from iprx import topics
-from iprx.config import load_settings
-from iprx.kafka_clients import bootstrap_list
-from iprx.supervise import say
-from schemas import default_catalog
-from schemas.single_object import HEADER_SIZE
-from stream_processors import rekey
+from iprx.bench.environment import Stage, wait_for_drain, wait_for_lag_zero
+from iprx.bench.producer import raw_producer
+from iprx.bench.workload import MixedWorkload
+from iprx.kernel import topics
+from iprx.kernel.config import load_settings
+from iprx.kernel.kafka_clients import bootstrap_list
+from iprx.pipeline.supervise import say
+from iprx.schemas import default_catalog
+from iprx.schemas.single_object import HEADER_SIZE
+from iprx.stream_processors import rekey
 
 
 def run_worker(stage: Stage, group_suffix: str, events: int, timeout_s: float, module: str = "iprx") -> dict[str, Any]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from iprx.bench.environment import Stage
+from iprx.bench.workload import SCHEMA, Workload
+from iprx.kernel import topics
+from iprx.kernel.kafka_clients import kafka_python_options
+from iprx.pipeline.supervise import say
+from iprx.producers import Publisher
 from kafka import KafkaProducer
-
-from bench.environment import Stage
-from bench.workload import SCHEMA, Workload
-from iprx import topics
-from iprx.kafka_clients import kafka_python_options
-from iprx.supervise import say
-from producers import Publisher
 
 
 def raw_producer(stage: Stage) -> KafkaProducer:

@@ -86,10 +86,9 @@ def write(profiler: Any, out: Path) -> Path:
 def main(argv: list[str]) -> None:
     import logging
 
+    from iprx.kernel.config import load_settings
+    from iprx.pipeline import services
     from pyinstrument import Profiler
-
-    from iprx import services
-    from iprx.config import load_settings
 
     service, out = argv[0], Path(argv[1])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

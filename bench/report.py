@@ -7,10 +7,11 @@ import platform
 import re
 from dataclasses import dataclass
 from importlib import metadata
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-POM = Path(__file__).resolve().parents[1] / "deploy" / "kafka" / "pom.xml"
+POM = Path(str(files("iprx.deploy"))) / "kafka" / "pom.xml"
 PACKAGES = ("kafka-python", "aiokafka", "faust-streaming", "fastavro", "chdb", "clickhouse-connect", "pyinstrument")
 
 

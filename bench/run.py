@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import end_to_end, processor, producer, sink
-from bench.environment import BenchEnv, own_peak_rss_mb, peak_rss_of
-from bench.report import machine, table
-from bench.workload import MixedWorkload, Workload
-from iprx.config import Settings
-from iprx.supervise import say
+from iprx.bench import end_to_end, processor, producer, sink
+from iprx.bench.environment import BenchEnv, own_peak_rss_mb, peak_rss_of
+from iprx.bench.report import machine, table
+from iprx.bench.workload import MixedWorkload, Workload
+from iprx.kernel.config import Settings
+from iprx.pipeline.supervise import say
 
 STAGES = ("producer", "processor", "sink", "e2e")
 
@@ -134,9 +134,8 @@ def processor_events(args: Any) -> int:
 
 def profile_slowest(env: BenchEnv, out: dict[str, Any], args: Any) -> dict[str, Any]:
     """Re-run the slowest stage under pyinstrument on a fresh pipeline; return its hotspot file."""
+    from iprx.bench.profiling import SAMPLE_INTERVAL_S, write
     from pyinstrument import Profiler
-
-    from bench.profiling import SAMPLE_INTERVAL_S, write
 
     stage_name = slowest(out)
     events = min(args.profile_events, processor_events(args) if stage_name == "processor" else args.events)

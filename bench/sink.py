@@ -8,10 +8,10 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
 
-from bench.environment import Stage, wait_for_lag_zero
-from bench.workload import SCHEMA, Workload
-from iprx.config import load_settings
-from iprx.supervise import pipeline_groups, say
+from iprx.bench.environment import Stage, wait_for_lag_zero
+from iprx.bench.workload import SCHEMA, Workload
+from iprx.kernel.config import load_settings
+from iprx.pipeline.supervise import pipeline_groups, say
 
 BASELINE_TABLE = "bench_seizures_baseline"
 
@@ -40,7 +40,7 @@ def run_sink(stage: Stage, rows: int, timeout_s: float, module: str = "iprx") ->
 
 def baseline_rows(seed: int, events: int) -> tuple[list[str], list[list[Any]]]:
     """The rows the sink lands for the workload, already mapped (the bulk insert's input)."""
-    from sinks.clickhouse.rows import MAPPINGS, Position
+    from iprx.sinks.clickhouse.rows import MAPPINGS, Position
 
     workload = Workload(seed, events)
     mapping = MAPPINGS[SCHEMA]
@@ -63,7 +63,7 @@ def baseline_rows(seed: int, events: int) -> tuple[list[str], list[list[Any]]]:
 
 def count_and_bulk_insert(env: dict[str, str], seed: int, events: int) -> dict[str, Any]:
     """In the stage's store: count what the sink landed, then time one bulk insert of the same rows."""
-    from sinks.clickhouse.store import Store
+    from iprx.sinks.clickhouse.store import Store
 
     settings = load_settings(env=dict(os.environ) | env)
     with Store(settings, "iprx bench") as store:

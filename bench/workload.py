@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from producers.families import FAMILIES
-from producers.synthetic import seizures
-from schemas import SingleObjectCodec
+from iprx.producers.families import FAMILIES
+from iprx.schemas import SingleObjectCodec
+from iprx.simulation.synthetic import seizures
 
 FAMILY = FAMILIES["seizure"]
 SCHEMA = "iprx.seizure.SeizureRecorded"  # what synthetic seizures are (header.event_type seizure.recorded)
@@ -87,7 +87,7 @@ class MixedWorkload:
     """
 
     def __init__(self, seed: int, count: int, anchor: datetime | None = None) -> None:
-        from producers.simulate import default_anchor, minimum_count
+        from iprx.simulation import default_anchor, minimum_count
 
         self.seed = seed
         self.count = count
@@ -106,7 +106,7 @@ class MixedWorkload:
 
     def messages(self) -> Iterator[tuple[str, bytes, bytes, list[tuple[str, bytes]]]]:
         """``(topic name without prefix, key, value, headers)`` of every event, chunk by chunk."""
-        from producers.simulate import simulate
+        from iprx.simulation import simulate
 
         for n, size in enumerate(self.chunk_sizes):
             for planned in simulate(self.seed * 1000 + n, size, self.anchor).planned:

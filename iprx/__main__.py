@@ -1,3 +1,3 @@
-from iprx.cli import main
+from iprx.cli.main import main
 
 raise SystemExit(main())

@@ -1,6 +1,6 @@
 """Publishing library and input adapters for ministry, customs and province systems."""
 
-from producers.families import FAMILIES, Family
-from producers.publisher import DeliveryReport, Publisher, PublishError
+from iprx.producers.families import FAMILIES, Family
+from iprx.producers.publisher import DeliveryReport, Publisher, PublishError
 
 __all__ = ["FAMILIES", "DeliveryReport", "Family", "PublishError", "Publisher"]

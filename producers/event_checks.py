@@ -10,9 +10,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from producers import codes
-from producers.identifiers import is_valid_uscc
-from producers.validation import CLOCK_SKEW, FieldError, check_header, check_party
+from iprx.producers import codes
+from iprx.producers.identifiers import is_valid_uscc
+from iprx.producers.validation import CLOCK_SKEW, FieldError, check_header, check_party
 
 Record = dict[str, Any]
 # Partners share at least the 4-digit HS heading; national subheadings go up to 10 digits.

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from iprx import topics
-from iprx.topics import TopicSpec
-from producers.event_checks import check_event
-from producers.validation import FieldError, check_header, check_seizure
+from iprx.kernel import topics
+from iprx.kernel.topics import TopicSpec
+from iprx.producers.event_checks import check_event
+from iprx.producers.validation import FieldError, check_header, check_seizure
 
 Record = dict[str, Any]
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from iprx import dead_letters
-from producers import metrics as producer_metrics
-from producers.adapters.base import Adapter, ParsedUnit
-from producers.publisher import Publisher, RecordRejected
-from producers.validation import FieldError
+from iprx.kernel import dead_letters
+from iprx.producers import metrics as producer_metrics
+from iprx.producers.adapters.base import Adapter, ParsedUnit
+from iprx.producers.publisher import Publisher, RecordRejected
+from iprx.producers.validation import FieldError
 
 
 @dataclass

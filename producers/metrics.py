@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from iprx.producers.validation import FieldError
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
-
-from producers.validation import FieldError
 
 # From a linger of milliseconds up to the default delivery timeout of two minutes.
 SEND_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)

@@ -9,17 +9,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from iprx.kernel import topics
+from iprx.kernel.config import Settings
+from iprx.kernel.dead_letters import DEAD_LETTER_SCHEMA
+from iprx.kernel.kafka_clients import kafka_python_options
+from iprx.kernel.serialization import serializer_for
+from iprx.producers import metrics as producer_metrics
+from iprx.producers.families import FAMILIES
+from iprx.producers.validation import FieldError
+from iprx.schemas import SchemaError, Serializer
 from kafka import KafkaProducer
-
-from iprx import topics
-from iprx.config import Settings
-from iprx.dead_letters import DEAD_LETTER_SCHEMA
-from iprx.kafka_clients import kafka_python_options
-from iprx.serialization import serializer_for
-from producers import metrics as producer_metrics
-from producers.families import FAMILIES
-from producers.validation import FieldError
-from schemas import SchemaError, Serializer
 
 log = logging.getLogger(__name__)
 DEAD_LETTER_FAMILY = "deadletter"  # the metrics' family label of dead letters
@@ -106,7 +105,7 @@ class Publisher:
         future.add_errback(self._failed, family, event_id)
 
     def publish_dead_letter(self, record: dict[str, Any]) -> None:
-        """Send a dead-letter record (built by ``iprx.dead_letters``) to the dead-letter topic."""
+        """Send a dead-letter record (built by ``iprx.kernel.dead_letters``) to the dead-letter topic."""
         value = self.codec.encode(DEAD_LETTER_SCHEMA, record)
         future = self._producer.send(
             self.settings.topic(topics.DEAD_LETTER.name), value=value, key=str(record["dead_letter_id"]).encode()

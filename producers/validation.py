@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from producers import codes
-from producers.identifiers import is_valid_uscc
+from iprx.producers import codes
+from iprx.producers.identifiers import is_valid_uscc
 
 # Publishers' clocks drift; an event a few minutes "in the future" is not an error.
 CLOCK_SKEW = timedelta(minutes=5)

@@ -1,11 +1,11 @@
 """Avro contracts of every event family and the code that encodes and decodes them."""
 
-from schemas.catalog import LoadedSchema, SchemaCatalog, default_catalog
-from schemas.confluent import ConfluentCodec
-from schemas.errors import DecodeError, EncodeError, SchemaError
-from schemas.registry import RegistryError, SchemaRegistryClient
-from schemas.serializer import Serializer, create_serializer
-from schemas.single_object import SingleObjectCodec
+from iprx.schemas.catalog import LoadedSchema, SchemaCatalog, default_catalog
+from iprx.schemas.confluent import ConfluentCodec
+from iprx.schemas.errors import DecodeError, EncodeError, SchemaError
+from iprx.schemas.registry import RegistryError, SchemaRegistryClient
+from iprx.schemas.serializer import Serializer, create_serializer
+from iprx.schemas.single_object import SingleObjectCodec
 
 __all__ = [
     "ConfluentCodec",

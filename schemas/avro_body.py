@@ -8,9 +8,8 @@ from typing import Any
 
 from fastavro import schemaless_reader, schemaless_writer
 from fastavro.validation import ValidationError, validate
-
-from schemas.catalog import LoadedSchema
-from schemas.errors import DecodeError, EncodeError
+from iprx.schemas.catalog import LoadedSchema
+from iprx.schemas.errors import DecodeError, EncodeError
 
 
 def write_body(buf: io.BytesIO, schema: LoadedSchema, record: Mapping[str, Any]) -> None:

@@ -11,8 +11,7 @@ from typing import Any
 
 from fastavro import parse_schema
 from fastavro.schema import SchemaParseException, UnknownType, fingerprint, load_schema, to_parsing_canonical_form
-
-from schemas.errors import SchemaError
+from iprx.schemas.errors import SchemaError
 
 SCHEMA_DIR = Path(__file__).parent / "avro"
 HISTORY_DIR = Path(__file__).parent / "history"

@@ -14,10 +14,10 @@ import threading
 from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
-from schemas.avro_body import read_body, write_body
-from schemas.catalog import LoadedSchema, SchemaCatalog, compile_schema, default_catalog, full_name
-from schemas.errors import DecodeError, SchemaError, check_expected
-from schemas.registry import SchemaNotFound
+from iprx.schemas.avro_body import read_body, write_body
+from iprx.schemas.catalog import LoadedSchema, SchemaCatalog, compile_schema, default_catalog, full_name
+from iprx.schemas.errors import DecodeError, SchemaError, check_expected
+from iprx.schemas.registry import SchemaNotFound
 
 MAGIC = b"\x00"
 HEADER_SIZE = 5

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from schemas.catalog import SchemaCatalog
+from iprx.schemas.catalog import SchemaCatalog
 
 _FAMILY_TITLES = {
     "iprx.common": "Common types",

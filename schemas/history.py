@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from schemas.catalog import HISTORY_DIR, SCHEMA_DIR, load_directory, load_history
+from iprx.schemas.catalog import HISTORY_DIR, SCHEMA_DIR, load_directory, load_history
 
 
 def snapshot(directory: Path = SCHEMA_DIR, history: Path = HISTORY_DIR) -> list[tuple[str, int]]:

@@ -8,9 +8,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from schemas.catalog import SCHEMA_DIR, load_directory
-from schemas.errors import SchemaError
-from schemas.evolution import SchemaSet
+from iprx.schemas.catalog import SCHEMA_DIR, load_directory
+from iprx.schemas.errors import SchemaError
+from iprx.schemas.evolution import SchemaSet
 
 
 class HistoryUnavailable(SchemaError):

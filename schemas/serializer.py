@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from schemas.catalog import SchemaCatalog
-from schemas.confluent import ConfluentCodec, SchemaRegistry
-from schemas.single_object import SingleObjectCodec
+from iprx.schemas.catalog import SchemaCatalog
+from iprx.schemas.confluent import ConfluentCodec, SchemaRegistry
+from iprx.schemas.single_object import SingleObjectCodec
 
 WIRE_FORMATS = ("single-object", "confluent")
 

@@ -10,9 +10,9 @@ import io
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from schemas.avro_body import read_body, write_body
-from schemas.catalog import SchemaCatalog, default_catalog
-from schemas.errors import DecodeError, check_expected
+from iprx.schemas.avro_body import read_body, write_body
+from iprx.schemas.catalog import SchemaCatalog, default_catalog
+from iprx.schemas.errors import DecodeError, check_expected
 
 MAGIC = b"\xc3\x01"
 HEADER_SIZE = len(MAGIC) + 8

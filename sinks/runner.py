@@ -10,16 +10,15 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from iprx.kernel import topics
+from iprx.kernel.config import Settings
+from iprx.kernel.kafka_clients import kafka_python_options
+from iprx.sinks import metrics
+from iprx.sinks.base import Batch, Sink, SourceRecord
+from iprx.sinks.clickhouse.errors import ClickHouseUnavailable
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
-
-from iprx import topics
-from iprx.config import Settings
-from iprx.kafka_clients import kafka_python_options
-from sinks import metrics
-from sinks.base import Batch, Sink, SourceRecord
-from sinks.clickhouse.errors import ClickHouseUnavailable
 
 log = logging.getLogger(__name__)
 

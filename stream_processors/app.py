@@ -38,21 +38,20 @@ from typing import Any
 
 import faust
 import faust.streams as faust_streams
+from iprx.kernel import dead_letters, topics
+from iprx.kernel.config import Settings
+from iprx.kernel.kafka_clients import faust_broker_options
+from iprx.kernel.serialization import serializer_for
+from iprx.schemas import DecodeError
+from iprx.stream_processors import metrics, rekey
+from iprx.stream_processors.events import SCHEMAS, CaseOpened, Seizure
+from iprx.stream_processors.rebalance import hold_streams_until_seeked
+from iprx.stream_processors.rulebatch import RuleBatch
+from iprx.stream_processors.rulebook import Rulebook, StatefulRule
+from iprx.stream_processors.ruleset import load_ruleset
+from iprx.stream_processors.signals import SIGNAL_PUBLISHER, SIGNAL_SCHEMA, Signal, to_record
+from iprx.stream_processors.statecache import StateCache
 from kafka.admin import NewTopic
-
-from iprx import dead_letters, topics
-from iprx.config import Settings
-from iprx.kafka_clients import faust_broker_options
-from iprx.serialization import serializer_for
-from schemas import DecodeError
-from stream_processors import metrics, rekey
-from stream_processors.events import SCHEMAS, CaseOpened, Seizure
-from stream_processors.rebalance import hold_streams_until_seeked
-from stream_processors.rulebatch import RuleBatch
-from stream_processors.rulebook import Rulebook, StatefulRule
-from stream_processors.ruleset import load_ruleset
-from stream_processors.signals import SIGNAL_PUBLISHER, SIGNAL_SCHEMA, Signal, to_record
-from stream_processors.statecache import StateCache
 
 log = logging.getLogger(__name__)
 NOTICE_SENT_SCHEMA = "iprx.cooperation.PartnerNoticeSent"

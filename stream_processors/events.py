@@ -13,8 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from stream_processors.eventtime import require_utc
-from stream_processors.signals import Evidence
+from iprx.stream_processors.eventtime import require_utc
+from iprx.stream_processors.signals import Evidence
 
 
 def _common(record: dict[str, Any], topic: str, partition: int, offset: int) -> dict[str, Any]:

@@ -14,10 +14,10 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from iprx.config import Settings
-from stream_processors import statecodec
-from stream_processors.events import SCHEMAS
-from stream_processors.rulebook import STATEFUL_RULES
+from iprx.kernel.config import Settings
+from iprx.stream_processors import statecodec
+from iprx.stream_processors.events import SCHEMAS
+from iprx.stream_processors.rulebook import STATEFUL_RULES
 
 EVENT_TYPES: dict[str, type] = {cls.__name__: cls for cls in SCHEMAS.values()}
 

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from stream_processors import rekey
-from stream_processors.rulebook import StatefulRule
-from stream_processors.signals import Signal
+from iprx.stream_processors import rekey
+from iprx.stream_processors.rulebook import StatefulRule
+from iprx.stream_processors.signals import Signal
 
 
 class RuleBatch:

@@ -25,9 +25,9 @@ from datetime import datetime
 from types import ModuleType
 from typing import Any
 
-from stream_processors import statecodec
-from stream_processors.events import CaseOpened, Seizure
-from stream_processors.rules import (
+from iprx.stream_processors import statecodec
+from iprx.stream_processors.events import CaseOpened, Seizure
+from iprx.stream_processors.rules import (
     crossborder_joint_match,
     hardware_os_not_preloaded,
     inspection_repeat_noncompliance,
@@ -37,8 +37,8 @@ from stream_processors.rules import (
     seizure_repeat_offender,
     seizure_significant,
 )
-from stream_processors.ruleset import RuleSet
-from stream_processors.signals import Signal
+from iprx.stream_processors.ruleset import RuleSet
+from iprx.stream_processors.signals import Signal
 
 STATEFUL_RULES: tuple[ModuleType, ...] = (
     licence_shortfall,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stream_processors.rulebook import StatefulRule
+from iprx.stream_processors.rulebook import StatefulRule
 
 
 class StateCache:

@@ -7,8 +7,9 @@ import time
 from datetime import datetime
 from typing import Any
 
-from producers import Publisher
-from producers.adapters.event_lines import inspections
+from iprx.producers import Publisher
+from iprx.producers.adapters.event_lines import inspections
+
 from tests.event_samples import sample
 
 OVER = {"illegal_business_volume_cny": "61000.00", "illegal_gains_cny": "18500.50", "infringing_copies": 640}

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from schemas import SingleObjectCodec
-from sinks.base import Batch, SourceRecord
-from sinks.clickhouse.sink import ClickHouseSink
-from sinks.clickhouse.store import Store
+from iprx.schemas import SingleObjectCodec
+from iprx.sinks.base import Batch, SourceRecord
+from iprx.sinks.clickhouse.sink import ClickHouseSink
+from iprx.sinks.clickhouse.store import Store
 
 codec = SingleObjectCodec()
 PUBLISHED = datetime(2026, 7, 1, tzinfo=UTC)

@@ -12,9 +12,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from iprx import local_kafka
-from iprx.config import Settings, load_settings
+from iprx.kernel.config import Settings, load_settings
+from iprx.pipeline import local_kafka
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -64,7 +63,7 @@ class PipelineEnv:
 
 @pytest.fixture
 def pipeline_env(kafka_bootstrap: str, tmp_path: Path) -> PipelineEnv:
-    from iprx.kafka_admin import create_topics
+    from iprx.kernel.kafka_admin import create_topics
 
     env = PipelineEnv(kafka_bootstrap, tmp_path)
     create_topics(env.settings())

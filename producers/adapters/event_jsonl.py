@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from producers.adapters import values
-from producers.families import FAMILIES
-from producers.validation import FieldError
-from schemas import default_catalog
+from iprx.producers.adapters import values
+from iprx.producers.families import FAMILIES
+from iprx.producers.validation import FieldError
+from iprx.schemas import default_catalog
 
 Record = dict[str, Any]
 _BAD = object()  # a value that failed to decode (its error is already recorded)

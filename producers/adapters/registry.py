@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from iprx.config import Settings
-from producers.adapters import event_lines
-from producers.adapters.base import Adapter
-from producers.adapters.ocds import OcdsProcurement
-from producers.adapters.seizure_csv import SeizureCsv
+from iprx.kernel.config import Settings
+from iprx.producers.adapters import event_lines
+from iprx.producers.adapters.base import Adapter
+from iprx.producers.adapters.ocds import OcdsProcurement
+from iprx.producers.adapters.seizure_csv import SeizureCsv
 
 
 def adapter_for(fmt: str, settings: Settings) -> Adapter:

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clickhouse_connect.driver.client import Client
-
-from sinks.clickhouse.cluster import to_cluster
+from iprx.sinks.clickhouse.cluster import to_cluster
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)

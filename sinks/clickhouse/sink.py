@@ -7,14 +7,13 @@ from collections import defaultdict
 from typing import Any
 
 from clickhouse_connect.driver.exceptions import ClickHouseError
-
-from iprx import dead_letters
-from schemas import DecodeError, Serializer, SingleObjectCodec
-from sinks import metrics
-from sinks.base import Batch, Sink, SourceRecord
-from sinks.clickhouse.errors import ClickHouseUnavailable, RowsRejected, classify, forget_conversion_error
-from sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS, Position
-from sinks.clickhouse.store import Store
+from iprx.kernel import dead_letters
+from iprx.schemas import DecodeError, Serializer, SingleObjectCodec
+from iprx.sinks import metrics
+from iprx.sinks.base import Batch, Sink, SourceRecord
+from iprx.sinks.clickhouse.errors import ClickHouseUnavailable, RowsRejected, classify, forget_conversion_error
+from iprx.sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS, Position
+from iprx.sinks.clickhouse.store import Store
 
 log = logging.getLogger(__name__)
 

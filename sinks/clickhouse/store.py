@@ -10,8 +10,7 @@ from typing import IO
 
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
-
-from iprx.config import Settings, mask_dsn
+from iprx.kernel.config import Settings, mask_dsn
 
 
 class StoreInUse(RuntimeError):

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from stream_processors.events import PartnerNotice, Seizure
-from stream_processors.eventtime import watermark
-from stream_processors.rules.params import ParamReader
-from stream_processors.ruleset import RuleSet
-from stream_processors.signals import Evidence, Signal
+from iprx.stream_processors.events import PartnerNotice, Seizure
+from iprx.stream_processors.eventtime import watermark
+from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.ruleset import RuleSet
+from iprx.stream_processors.signals import Evidence, Signal
 
 RULE_ID = "crossborder.joint_match"
 RULE_VERSION = 1

@@ -22,11 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from stream_processors.events import ProcurementAward, ProcurementItem
-from stream_processors.eventtime import is_closed, watermark
-from stream_processors.rules.params import ParamReader
-from stream_processors.ruleset import RuleSet
-from stream_processors.signals import Evidence, Signal
+from iprx.stream_processors.events import ProcurementAward, ProcurementItem
+from iprx.stream_processors.eventtime import is_closed, watermark
+from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.ruleset import RuleSet
+from iprx.stream_processors.signals import Evidence, Signal
 
 RULE_ID = "hardware.os_not_preloaded"
 RULE_VERSION = 1

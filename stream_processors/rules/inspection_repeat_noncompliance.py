@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from stream_processors.events import Inspection
-from stream_processors.rules import occurrences
-from stream_processors.rules.occurrences import Occurrence
-from stream_processors.rules.params import ParamReader
-from stream_processors.ruleset import RuleSet
-from stream_processors.signals import Signal
+from iprx.stream_processors.events import Inspection
+from iprx.stream_processors.rules import occurrences
+from iprx.stream_processors.rules.occurrences import Occurrence
+from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.ruleset import RuleSet
+from iprx.stream_processors.signals import Signal
 
 RULE_ID = "inspection.repeat_noncompliance"
 RULE_VERSION = 1

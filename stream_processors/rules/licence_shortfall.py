@@ -26,11 +26,11 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from stream_processors.events import Finding, Inspection, ProcurementAward, ProcurementItem
-from stream_processors.eventtime import is_closed, watermark
-from stream_processors.rules.params import ParamReader
-from stream_processors.ruleset import RuleSet, RuleSetError
-from stream_processors.signals import Evidence, Signal
+from iprx.stream_processors.events import Finding, Inspection, ProcurementAward, ProcurementItem
+from iprx.stream_processors.eventtime import is_closed, watermark
+from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.ruleset import RuleSet, RuleSetError
+from iprx.stream_processors.signals import Evidence, Signal
 
 RULE_ID = "licence.shortfall"
 RULE_VERSION = 1

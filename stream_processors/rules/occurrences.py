@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from stream_processors.eventtime import is_closed, watermark
-from stream_processors.signals import Evidence
+from iprx.stream_processors.eventtime import is_closed, watermark
+from iprx.stream_processors.signals import Evidence
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from stream_processors.ruleset import RuleSet, RuleSetError
+from iprx.stream_processors.ruleset import RuleSet, RuleSetError
 
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 

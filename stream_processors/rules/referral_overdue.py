@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from stream_processors.events import CaseClosed, CaseOpened, CaseReferralDecided, CaseReferred
-from stream_processors.eventtime import is_closed, watermark
-from stream_processors.rules import referral_threshold_met
-from stream_processors.rules.params import ParamReader
-from stream_processors.ruleset import RuleSet
-from stream_processors.signals import Evidence, Signal
+from iprx.stream_processors.events import CaseClosed, CaseOpened, CaseReferralDecided, CaseReferred
+from iprx.stream_processors.eventtime import is_closed, watermark
+from iprx.stream_processors.rules import referral_threshold_met
+from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.ruleset import RuleSet
+from iprx.stream_processors.signals import Evidence, Signal
 
 RULE_ID = "referral.overdue"
 RULE_VERSION = 1

@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from stream_processors.events import CaseOpened
-from stream_processors.rules.params import ParamReader
-from stream_processors.ruleset import RuleSet
-from stream_processors.signals import Signal
+from iprx.stream_processors.events import CaseOpened
+from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.ruleset import RuleSet
+from iprx.stream_processors.signals import Signal
 
 RULE_ID = "referral.threshold_met"
 RULE_VERSION = 1

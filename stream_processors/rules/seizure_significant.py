@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from stream_processors.events import Party, Seizure
-from stream_processors.ruleset import RuleSet, RuleSetError
-from stream_processors.signals import Signal
+from iprx.stream_processors.events import Party, Seizure
+from iprx.stream_processors.ruleset import RuleSet, RuleSetError
+from iprx.stream_processors.signals import Signal
 
 RULE_ID = "seizure.significant"
 RULE_VERSION = 1

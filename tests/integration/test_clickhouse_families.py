@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from iprx.kernel.config import load_settings
+from iprx.schemas import SingleObjectCodec, default_catalog
+from iprx.sinks.base import Batch, SourceRecord
+from iprx.sinks.clickhouse.migrations import load_migrations, migrate
+from iprx.sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS
+from iprx.sinks.clickhouse.sink import ClickHouseSink
+from iprx.sinks.clickhouse.store import Store
+from iprx.sinks.runner import LANDED_TOPICS
 
-from iprx.config import load_settings
-from schemas import SingleObjectCodec, default_catalog
-from sinks.base import Batch, SourceRecord
-from sinks.clickhouse.migrations import load_migrations, migrate
-from sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS
-from sinks.clickhouse.sink import ClickHouseSink
-from sinks.clickhouse.store import Store
-from sinks.runner import LANDED_TOPICS
 from tests.avro_records import records
 from tests.clickhouse_events import case_closed, case_opened, case_referred, header, inspection
 
@@ -42,7 +42,7 @@ def store(tmp_path):
 
 def test_every_message_schema_and_every_topic_lands():
     assert set(MESSAGES) | {"iprx.deadletter.DeadLetter"} == set(MAPPINGS)
-    from iprx import topics
+    from iprx.kernel import topics
 
     assert set(LANDED_TOPICS) == set(topics.ALL)
 

@@ -3,14 +3,13 @@
 from datetime import UTC, datetime
 
 import pytest
-
-from iprx.config import load_settings
-from producers.synthetic import seizures
-from schemas import SingleObjectCodec
-from sinks.base import Batch, SourceRecord
-from sinks.clickhouse.migrations import Migration, MigrationError, load_migrations, migrate
-from sinks.clickhouse.sink import ClickHouseSink
-from sinks.clickhouse.store import Store, StoreInUse
+from iprx.kernel.config import load_settings
+from iprx.schemas import SingleObjectCodec
+from iprx.simulation.synthetic import seizures
+from iprx.sinks.base import Batch, SourceRecord
+from iprx.sinks.clickhouse.migrations import Migration, MigrationError, load_migrations, migrate
+from iprx.sinks.clickhouse.sink import ClickHouseSink
+from iprx.sinks.clickhouse.store import Store, StoreInUse
 
 pytestmark = pytest.mark.integration
 codec = SingleObjectCodec()
@@ -101,8 +100,8 @@ def test_a_second_process_is_told_the_store_is_in_use(settings, store):
 
 
 def test_a_row_clickhouse_refuses_becomes_a_dead_letter_and_the_rest_lands(store, monkeypatch):
-    from sinks.clickhouse import rows as rows_module
-    from sinks.clickhouse import sink as sink_module
+    from iprx.sinks.clickhouse import rows as rows_module
+    from iprx.sinks.clickhouse import sink as sink_module
 
     good = encoded(4, 5)
     poisoned = good[2][0]["seizure_id"]

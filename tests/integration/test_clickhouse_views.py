@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from iprx.kernel.config import load_settings
+from iprx.sinks.clickhouse.migrations import migrate
+from iprx.sinks.clickhouse.store import Store
 
-from iprx.config import load_settings
-from sinks.clickhouse.migrations import migrate
-from sinks.clickhouse.store import Store
 from tests.clickhouse_events import (
     Lander,
     case_closed,

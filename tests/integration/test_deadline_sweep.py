@@ -14,17 +14,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from iprx.kernel.serialization import serializer_for
+from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
+from iprx.producers.families import FAMILIES
+from iprx.stream_processors import rekey
+from iprx.stream_processors.events import SCHEMAS
+from iprx.stream_processors.rulebatch import RuleBatch
+from iprx.stream_processors.rulebook import Rulebook
+from iprx.stream_processors.ruleset import load_ruleset
+from iprx.stream_processors.signals import SIGNAL_SCHEMA, Signal
 from kafka import KafkaConsumer, TopicPartition
 
-from iprx.serialization import serializer_for
-from iprx.supervise import Child, pipeline_groups, wait_until_caught_up
-from producers.families import FAMILIES
-from stream_processors import rekey
-from stream_processors.events import SCHEMAS
-from stream_processors.rulebatch import RuleBatch
-from stream_processors.rulebook import Rulebook
-from stream_processors.ruleset import load_ruleset
-from stream_processors.signals import SIGNAL_SCHEMA, Signal
 from tests.case_events import OVER, UNDER, opened, publish, records, referred
 
 pytestmark = pytest.mark.integration

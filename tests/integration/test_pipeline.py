@@ -5,14 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
+from iprx.producers import Publisher
+from iprx.schemas import SingleObjectCodec, default_catalog
+from iprx.simulation.synthetic import seizures
+from iprx.sinks.clickhouse.store import Store
+from iprx.stream_processors.ruleset import load_ruleset
 from kafka import KafkaProducer
-
-from iprx.supervise import Child, pipeline_groups, wait_until_caught_up
-from producers import Publisher
-from producers.synthetic import seizures
-from schemas import SingleObjectCodec, default_catalog
-from sinks.clickhouse.store import Store
-from stream_processors.ruleset import load_ruleset
 
 pytestmark = pytest.mark.integration
 COUNT = 300
@@ -129,9 +128,10 @@ def test_replaying_every_topic_from_offset_zero_changes_nothing(pipeline_env):
 def test_the_sink_creates_missing_topics_before_it_joins(kafka_bootstrap, tmp_path, monkeypatch):
     # No pipeline_env: nothing is created beforehand. A consumer that joins before its topics exist
     # is assigned nothing for them until its next metadata refresh, so the sink creates them first.
-    from iprx.kafka_admin import admin_client, public_topics
-    from iprx.services import run_sink
-    from sinks.runner import SinkRunner
+    from iprx.kernel.kafka_admin import admin_client, public_topics
+    from iprx.pipeline.services import run_sink
+    from iprx.sinks.runner import SinkRunner
+
     from tests.conftest import PipelineEnv
 
     settings = PipelineEnv(kafka_bootstrap, tmp_path).settings()

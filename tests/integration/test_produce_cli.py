@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from iprx.producers.adapters.seizure_csv import write_csv
+from iprx.schemas import SingleObjectCodec
+from iprx.simulation.synthetic import seizures
 
-from producers.adapters.seizure_csv import write_csv
-from producers.synthetic import seizures
-from schemas import SingleObjectCodec
 from tests.integration.test_publish_families import read_all
 
 pytestmark = pytest.mark.integration

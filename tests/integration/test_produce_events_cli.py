@@ -8,9 +8,9 @@ import sys
 from decimal import Decimal
 
 import pytest
+from iprx.producers.adapters import event_lines
+from iprx.schemas import SingleObjectCodec
 
-from producers.adapters import event_lines
-from schemas import SingleObjectCodec
 from tests.event_samples import SAMPLES, line
 from tests.integration.test_publish_families import read_all
 

@@ -11,9 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from iprx.producers.adapters.values import derived_event_id
+from iprx.schemas import SingleObjectCodec
 
-from producers.adapters.values import derived_event_id
-from schemas import SingleObjectCodec
 from tests.integration.test_publish_families import read_all
 
 pytestmark = pytest.mark.integration

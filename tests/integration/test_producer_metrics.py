@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from iprx.kernel import dead_letters
+from iprx.producers import Publisher, metrics
+from iprx.producers.adapters.event_jsonl import decode_line
+from iprx.producers.adapters.event_lines import FILLED_IN
+from iprx.producers.publisher import RecordRejected
+from iprx.producers.validation import FieldError
 from prometheus_client import CollectorRegistry
 
-from iprx import dead_letters
-from producers import Publisher, metrics
-from producers.adapters.event_jsonl import decode_line
-from producers.adapters.event_lines import FILLED_IN
-from producers.publisher import RecordRejected
-from producers.validation import FieldError
 from tests.event_samples import line
 
 pytestmark = pytest.mark.integration

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from iprx.producers import FAMILIES, Publisher
+from iprx.producers.adapters.event_jsonl import decode_line
+from iprx.producers.adapters.event_lines import FILLED_IN
+from iprx.producers.publisher import RecordRejected
+from iprx.schemas import SingleObjectCodec, default_catalog
 from kafka import KafkaConsumer, TopicPartition
 
-from producers import FAMILIES, Publisher
-from producers.adapters.event_jsonl import decode_line
-from producers.adapters.event_lines import FILLED_IN
-from producers.publisher import RecordRejected
-from schemas import SingleObjectCodec, default_catalog
 from tests.avro_records import records
 from tests.event_samples import line
 

@@ -7,11 +7,11 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from iprx.cli.main import main
+from iprx.kernel.config import load_settings
+from iprx.sinks.clickhouse.migrations import migrate
+from iprx.sinks.clickhouse.store import Store
 
-from iprx.cli import main
-from iprx.config import load_settings
-from sinks.clickhouse.migrations import migrate
-from sinks.clickhouse.store import Store
 from tests.clickhouse_events import Lander, case_opened, inspection, signal
 
 pytestmark = pytest.mark.integration

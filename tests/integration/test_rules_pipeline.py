@@ -17,14 +17,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import pytest
+from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
+from iprx.producers import Publisher
+from iprx.schemas import SingleObjectCodec
+from iprx.simulation import ExpectedSignal, Planned, Simulation, minimum_count, simulate
+from iprx.sinks.clickhouse.store import Store
+from iprx.stream_processors.signals import SIGNAL_SCHEMA, signal_id
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-
-from iprx.supervise import Child, pipeline_groups, wait_until_caught_up
-from producers import Publisher
-from producers.simulate import ExpectedSignal, Planned, Simulation, minimum_count, simulate
-from schemas import SingleObjectCodec
-from sinks.clickhouse.store import Store
-from stream_processors.signals import SIGNAL_SCHEMA, signal_id
 
 pytestmark = pytest.mark.integration
 SWEEP = {"IPRX_WORKER_DEADLINE_SWEEP_S": "1"}

@@ -17,8 +17,8 @@ import avro.schema
 import pytest
 from fastavro import schemaless_writer
 from hypothesis import HealthCheck, given, settings
+from iprx.schemas import ConfluentCodec, DecodeError, RegistryError, SchemaRegistryClient, default_catalog
 
-from schemas import ConfluentCodec, DecodeError, RegistryError, SchemaRegistryClient, default_catalog
 from tests.avro_records import records, uuids_as_text
 
 pytestmark = pytest.mark.integration

@@ -16,11 +16,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from iprx.pipeline.supervise import pipeline_groups, wait_until_caught_up
+from iprx.simulation import ExpectedSignal, default_anchor, simulate
+from iprx.simulation.truth import read_truth
+from iprx.sinks.clickhouse.store import Store
 
-from iprx.supervise import pipeline_groups, wait_until_caught_up
-from producers.simulate import ExpectedSignal, default_anchor, simulate
-from producers.simulate.truth import read_truth
-from sinks.clickhouse.store import Store
 from tests.integration.test_rules_pipeline import assert_exactly, landed_signals, settle, sink, workers
 
 pytestmark = pytest.mark.integration

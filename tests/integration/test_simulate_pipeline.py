@@ -12,9 +12,9 @@ import subprocess
 import sys
 
 import pytest
+from iprx.simulation import ExpectedSignal
+from iprx.simulation.truth import read_truth
 
-from producers.simulate import ExpectedSignal
-from producers.simulate.truth import read_truth
 from tests.integration.test_rules_pipeline import assert_exactly, landed_signals, settle, sink, workers
 
 pytestmark = pytest.mark.integration

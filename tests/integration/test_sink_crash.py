@@ -7,14 +7,13 @@ import signal
 import time
 
 import pytest
-
-from iprx import topics
-from iprx.kafka_admin import group_lag
-from iprx.supervise import Child, wait_until_caught_up
-from producers import Publisher
-from producers.synthetic import seizures
-from sinks.clickhouse.migrations import migrate
-from sinks.clickhouse.store import Store
+from iprx.kernel import topics
+from iprx.kernel.kafka_admin import group_lag
+from iprx.pipeline.supervise import Child, wait_until_caught_up
+from iprx.producers import Publisher
+from iprx.simulation.synthetic import seizures
+from iprx.sinks.clickhouse.migrations import migrate
+from iprx.sinks.clickhouse.store import Store
 
 pytestmark = pytest.mark.integration
 COUNT = 6000

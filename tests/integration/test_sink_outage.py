@@ -6,14 +6,14 @@ import subprocess
 import time
 
 import pytest
+from iprx.kernel import topics
+from iprx.kernel.kafka_admin import group_lag
+from iprx.pipeline.supervise import Child, wait_until_caught_up
+from iprx.producers import Publisher
+from iprx.simulation.synthetic import seizures
+from iprx.sinks.clickhouse.migrations import migrate
+from iprx.sinks.clickhouse.store import Store
 
-from iprx import topics
-from iprx.kafka_admin import group_lag
-from iprx.supervise import Child, wait_until_caught_up
-from producers import Publisher
-from producers.synthetic import seizures
-from sinks.clickhouse.migrations import migrate
-from sinks.clickhouse.store import Store
 from tests.local_http import free_port, scrape
 
 pytestmark = pytest.mark.integration

@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from iprx.kernel import topics
+from iprx.pipeline.supervise import Child, wait_until_caught_up
+from iprx.producers import Publisher
+from iprx.simulation.synthetic import seizures
+from iprx.stream_processors.ruleset import load_ruleset
 
-from iprx import topics
-from iprx.supervise import Child, wait_until_caught_up
-from producers import Publisher
-from producers.synthetic import seizures
-from stream_processors.ruleset import load_ruleset
 from tests.local_http import free_port, scrape
 
 pytestmark = pytest.mark.integration

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
+from iprx.simulation.synthetic import seizures
 
-from iprx.supervise import Child, pipeline_groups, wait_until_caught_up
-from producers.synthetic import seizures
 from tests.case_events import OVER, opened, publish, records
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from stream_processors.events import (
+from iprx.stream_processors.events import (
     CaseClosed,
     CaseOpened,
     CaseReferred,
@@ -24,9 +24,9 @@ from stream_processors.events import (
     ProcurementItem,
     Seizure,
 )
-from stream_processors.rulebook import Rulebook, StatefulRule
-from stream_processors.ruleset import load_ruleset
-from stream_processors.signals import Evidence, Signal
+from iprx.stream_processors.rulebook import Rulebook, StatefulRule
+from iprx.stream_processors.ruleset import load_ruleset
+from iprx.stream_processors.signals import Evidence, Signal
 
 RULESET = load_ruleset()
 RULEBOOK = Rulebook.from_ruleset(RULESET)

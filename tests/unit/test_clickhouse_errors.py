@@ -1,7 +1,6 @@
 import pytest
 from clickhouse_connect.driver.exceptions import DatabaseError, DataError, OperationalError
-
-from sinks.clickhouse.errors import ClickHouseUnavailable, RowsRejected, classify
+from iprx.sinks.clickhouse.errors import ClickHouseUnavailable, RowsRejected, classify
 
 
 @pytest.mark.parametrize(

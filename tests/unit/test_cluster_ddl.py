@@ -3,9 +3,8 @@
 import re
 
 import pytest
-
-from sinks.clickhouse.cluster import UnsupportedStatement, to_cluster
-from sinks.clickhouse.migrations import load_migrations, plan
+from iprx.sinks.clickhouse.cluster import UnsupportedStatement, to_cluster
+from iprx.sinks.clickhouse.migrations import load_migrations, plan
 
 
 def test_every_migration_statement_renders_for_a_cluster():

@@ -1,8 +1,7 @@
 from pathlib import Path
 
 import pytest
-
-from iprx.config import ConfigError, describe, load_settings, mask_dsn
+from iprx.kernel.config import ConfigError, describe, load_settings, mask_dsn
 
 
 def test_defaults_run_the_local_demo(tmp_path, monkeypatch):
@@ -92,7 +91,7 @@ def test_mask_dsn_leaves_passwordless_dsn_alone():
 
 
 def test_kafka_client_options_carry_tls_and_sasl(tmp_path):
-    from iprx.kafka_clients import kafka_python_options
+    from iprx.kernel.kafka_clients import kafka_python_options
 
     s = load_settings(
         env={

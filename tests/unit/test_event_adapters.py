@@ -7,10 +7,9 @@ from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-
-from schemas import SingleObjectCodec, default_catalog
-from stream_processors import statecodec
-from stream_processors.events import (
+from iprx.schemas import SingleObjectCodec, default_catalog
+from iprx.stream_processors import statecodec
+from iprx.stream_processors.events import (
     SCHEMAS,
     CaseClosed,
     CaseOpened,
@@ -20,7 +19,8 @@ from stream_processors.events import (
     PartnerNotice,
     ProcurementAward,
 )
-from stream_processors.signals import Evidence
+from iprx.stream_processors.signals import Evidence
+
 from tests.avro_records import records, uuids_as_text
 
 codec = SingleObjectCodec()

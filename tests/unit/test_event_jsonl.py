@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from iprx.producers import FAMILIES
+from iprx.producers.adapters.event_jsonl import decode_line, encode_line
+from iprx.schemas import default_catalog
 
-from producers import FAMILIES
-from producers.adapters.event_jsonl import decode_line, encode_line
-from schemas import default_catalog
 from tests.avro_records import records, uuids_as_text
 
 EVENT_TYPES = [

@@ -9,11 +9,11 @@ import resource
 from pathlib import Path
 
 import pytest
+from iprx.producers.adapters import event_lines
+from iprx.producers.adapters.event_jsonl import decode_line, encode_line
+from iprx.producers.adapters.values import derived_event_id
+from iprx.producers.ingest import ingest
 
-from producers.adapters import event_lines
-from producers.adapters.event_jsonl import decode_line, encode_line
-from producers.adapters.values import derived_event_id
-from producers.ingest import ingest
 from tests.event_samples import AGENCY_USCC, SAMPLES, line, sample
 
 PUBLISHER = "CN/GOV/NCAC/inspections"
@@ -211,8 +211,8 @@ def test_a_large_file_streams_in_bounded_memory(tmp_path):
 
 
 def test_every_field_of_every_event_type_is_documented():
-    from producers import FAMILIES
-    from producers.adapters.event_jsonl import _schema
+    from iprx.producers import FAMILIES
+    from iprx.producers.adapters.event_jsonl import _schema
 
     doc = DOC.read_text(encoding="utf-8")
     names = set()

@@ -8,11 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from producers.adapters.ocds import OcdsProcurement
-from producers.adapters.values import derived_event_id
-from producers.identifiers import uscc_check_char
-from schemas import SingleObjectCodec
+from iprx.producers.adapters.ocds import OcdsProcurement
+from iprx.producers.adapters.values import derived_event_id
+from iprx.producers.identifiers import uscc_check_char
+from iprx.schemas import SingleObjectCodec
 
 PUBLISHER = "CN/PROV/440000/procurement"
 DATA = Path(__file__).parents[1] / "data" / "ocds"

@@ -1,8 +1,7 @@
 """Which OCDS classifications are software licences and computers: the boundaries of every prefix."""
 
 import pytest
-
-from producers.adapters.ocds_classification import COMPUTER, SOFTWARE, classify, classify_item
+from iprx.producers.adapters.ocds_classification import COMPUTER, SOFTWARE, classify, classify_item
 
 
 @pytest.mark.parametrize(

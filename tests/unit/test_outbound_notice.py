@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from iprx.stream_processors.events import Party, Seizure
+from iprx.stream_processors.signals import Evidence
 
-from stream_processors.events import Party, Seizure
-from stream_processors.signals import Evidence
 from tests.unit.rule_harness import RULEBOOK
 
 # Names drawn from CJK ideographs and ids with a marker prefix: neither can turn up by chance in the
@@ -122,7 +122,7 @@ def test_masked_free_text_is_listed_in_redacted_fields():
 
 
 def test_notice_encodes_as_partner_notice_sent():
-    from schemas import SingleObjectCodec
+    from iprx.schemas import SingleObjectCodec
 
     codec = SingleObjectCodec()
     if "iprx.cooperation.PartnerNoticeSent" not in codec.catalog.names():

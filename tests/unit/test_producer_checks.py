@@ -2,10 +2,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-
-from producers.identifiers import is_valid_uscc, uscc_check_char
-from producers.synthetic import seizures
-from producers.validation import check_seizure
+from iprx.producers.identifiers import is_valid_uscc, uscc_check_char
+from iprx.producers.validation import check_seizure
+from iprx.simulation.synthetic import seizures
 
 
 @pytest.mark.parametrize("code", ["914403001922038216", "91440300708461136T", "91110000600037341L"])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 
+from iprx.producers import metrics
+from iprx.producers.adapters import event_lines
+from iprx.producers.ingest import ingest
+from iprx.producers.validation import FieldError
 from prometheus_client import CollectorRegistry
 
-from producers import metrics
-from producers.adapters import event_lines
-from producers.ingest import ingest
-from producers.validation import FieldError
 from tests.event_samples import line
 
 

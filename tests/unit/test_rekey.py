@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from iprx import topics
-from iprx.config import load_settings
-from stream_processors import rekey
-from stream_processors.events import Seizure
-from stream_processors.rulebook import STATEFUL_RULES
-from stream_processors.signals import Evidence
+from iprx.kernel import topics
+from iprx.kernel.config import load_settings
+from iprx.stream_processors import rekey
+from iprx.stream_processors.events import Seizure
+from iprx.stream_processors.rulebook import STATEFUL_RULES
+from iprx.stream_processors.signals import Evidence
 
 AT = datetime(2026, 5, 1, 12, tzinfo=UTC)
 

@@ -3,9 +3,9 @@ import itertools
 import json
 
 import pytest
+from iprx.stream_processors.rules import hardware_os_not_preloaded as rule
+from iprx.stream_processors.ruleset import RuleSet, RuleSetError
 
-from stream_processors.rules import hardware_os_not_preloaded as rule
-from stream_processors.ruleset import RuleSet, RuleSetError
 from tests.unit.rule_harness import (
     MS,
     RULEBOOK,

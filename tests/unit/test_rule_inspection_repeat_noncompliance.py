@@ -1,9 +1,9 @@
 import itertools
 
 import pytest
+from iprx.stream_processors.rules import inspection_repeat_noncompliance as rule
+from iprx.stream_processors.ruleset import RuleSet, RuleSetError
 
-from stream_processors.rules import inspection_repeat_noncompliance as rule
-from stream_processors.ruleset import RuleSet, RuleSetError
 from tests.unit.rule_harness import MS, RULEBOOK, RULESET, Tick, at, drive, evidence_ids, ids, inspection
 
 RULE = RULEBOOK.rule(rule.RULE_ID)

@@ -2,9 +2,9 @@ import dataclasses
 import itertools
 
 import pytest
+from iprx.stream_processors.rules import licence_shortfall as rule
+from iprx.stream_processors.ruleset import RuleSet, RuleSetError
 
-from stream_processors.rules import licence_shortfall as rule
-from stream_processors.ruleset import RuleSet, RuleSetError
 from tests.unit.rule_harness import (
     MS,
     RULEBOOK,

@@ -1,7 +1,7 @@
 import pytest
+from iprx.stream_processors.rules import referral_threshold_met as rule
+from iprx.stream_processors.ruleset import RuleSet, RuleSetError
 
-from stream_processors.rules import referral_threshold_met as rule
-from stream_processors.ruleset import RuleSet, RuleSetError
 from tests.unit.rule_harness import RULEBOOK, RULESET, at, case_opened
 
 PARAMS = rule.Params.from_ruleset(RULESET)

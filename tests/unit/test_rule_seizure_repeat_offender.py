@@ -1,8 +1,8 @@
 import itertools
 
 import pytest
+from iprx.stream_processors.rules import seizure_repeat_offender as rule
 
-from stream_processors.rules import seizure_repeat_offender as rule
 from tests.unit.rule_harness import MS, RULEBOOK, Tick, at, drive, evidence_ids, ids, seizure
 
 RULE = RULEBOOK.rule(rule.RULE_ID)

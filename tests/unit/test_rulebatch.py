@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from iprx.schemas import SingleObjectCodec
+from iprx.simulation.synthetic import seizures
+from iprx.stream_processors import rekey
+from iprx.stream_processors.events import SCHEMAS
+from iprx.stream_processors.rulebatch import RuleBatch
+from iprx.stream_processors.statecache import StateCache
 
-from producers.synthetic import seizures
-from schemas import SingleObjectCodec
-from stream_processors import rekey
-from stream_processors.events import SCHEMAS
-from stream_processors.rulebatch import RuleBatch
-from stream_processors.statecache import StateCache
 from tests.unit.rule_harness import RULEBOOK, at, notice
 
 PARTITIONS = 3

@@ -2,15 +2,15 @@ import json
 from datetime import datetime
 
 import pytest
+from iprx.schemas import SingleObjectCodec
+from iprx.simulation.synthetic import seizures
+from iprx.stream_processors import statecodec
+from iprx.stream_processors.events import Seizure
+from iprx.stream_processors.rulebook import STATEFUL_RULES, Rulebook
+from iprx.stream_processors.rules import licence_shortfall, referral_threshold_met, seizure_significant
+from iprx.stream_processors.ruleset import DEFAULT_RULESET, RuleSet, RuleSetError, load_ruleset
+from iprx.stream_processors.signals import Evidence
 
-from producers.synthetic import seizures
-from schemas import SingleObjectCodec
-from stream_processors import statecodec
-from stream_processors.events import Seizure
-from stream_processors.rulebook import STATEFUL_RULES, Rulebook
-from stream_processors.rules import licence_shortfall, referral_threshold_met, seizure_significant
-from stream_processors.ruleset import DEFAULT_RULESET, RuleSet, RuleSetError, load_ruleset
-from stream_processors.signals import Evidence
 from tests.unit.rule_harness import at, award, case_opened, inspection, licence_item, notice, seizure
 
 DESIGN_RULES = {

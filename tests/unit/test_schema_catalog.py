@@ -11,10 +11,10 @@ import pytest
 from fastavro import schemaless_writer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from iprx.schemas import DecodeError, SchemaError, SingleObjectCodec, default_catalog
+from iprx.schemas.catalog import SchemaCatalog, load_directory, load_history
+from iprx.schemas.history import snapshot
 
-from schemas import DecodeError, SchemaError, SingleObjectCodec, default_catalog
-from schemas.catalog import SchemaCatalog, load_directory, load_history
-from schemas.history import snapshot
 from tests.avro_records import records, uuids_as_text
 
 catalog = default_catalog()

@@ -9,9 +9,8 @@ from decimal import Decimal
 
 import pytest
 from fastavro import schemaless_writer
-
-from schemas import DecodeError, EncodeError, SingleObjectCodec, default_catalog
-from schemas.catalog import SchemaCatalog
+from iprx.schemas import DecodeError, EncodeError, SingleObjectCodec, default_catalog
+from iprx.schemas.catalog import SchemaCatalog
 
 codec = SingleObjectCodec()
 PARTY = default_catalog().get("iprx.common.Party")

@@ -8,13 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from iprx.cli import DOCS_FILE, main
-from schemas import default_catalog
-from schemas.catalog import SCHEMA_DIR
-from schemas.docs import render
-from schemas.evolution import MODES, PROJECT_MODE, SchemaSet, check
-from schemas.revisions import HistoryUnavailable, from_directory, from_git, is_shallow
+from iprx.cli.main import DOCS_FILE, main
+from iprx.schemas import default_catalog
+from iprx.schemas.catalog import SCHEMA_DIR
+from iprx.schemas.docs import render
+from iprx.schemas.evolution import MODES, PROJECT_MODE, SchemaSet, check
+from iprx.schemas.revisions import HistoryUnavailable, from_directory, from_git, is_shallow
 
 REPO = Path(__file__).resolve().parents[2]
 

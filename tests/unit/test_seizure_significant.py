@@ -2,12 +2,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-
-from stream_processors.events import Seizure
-from stream_processors.rulebook import Rulebook
-from stream_processors.rules import seizure_significant
-from stream_processors.ruleset import RuleSet, RuleSetError, load_ruleset
-from stream_processors.signals import Evidence, signal_id, to_record
+from iprx.stream_processors.events import Seizure
+from iprx.stream_processors.rulebook import Rulebook
+from iprx.stream_processors.rules import seizure_significant
+from iprx.stream_processors.ruleset import RuleSet, RuleSetError, load_ruleset
+from iprx.stream_processors.signals import Evidence, signal_id, to_record
 
 RULESET = load_ruleset()
 PARAMS = seizure_significant.Params.from_ruleset(RULESET)
@@ -86,7 +85,7 @@ def test_signal_id_is_deterministic_and_ignores_replay_position():
 
 
 def test_signal_record_matches_the_avro_schema():
-    from schemas import SingleObjectCodec
+    from iprx.schemas import SingleObjectCodec
 
     s = seizure_significant.evaluate(seizure("3000000"), PARAMS)
     codec = SingleObjectCodec()

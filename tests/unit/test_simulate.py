@@ -14,20 +14,19 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
-from iprx.cli import main
-from producers.event_checks import check_event
-from producers.families import FAMILIES
-from producers.simulate import EVENTS_PER_COPY, Simulation, minimum_count, simulate
-from producers.simulate.output import write_files
-from producers.simulate.patterns import ASSUMED, TOLERANCE, ruleset_mismatches
-from producers.simulate.scene import NOISE
-from producers.simulate.truth import read_truth, truth_record, write_truth
-from producers.validation import FieldError
-from schemas import SingleObjectCodec
-from stream_processors.events import SCHEMAS, CaseOpened, Seizure
-from stream_processors.rulebook import Rulebook
-from stream_processors.ruleset import load_ruleset
+from iprx.cli.main import main
+from iprx.producers.event_checks import check_event
+from iprx.producers.families import FAMILIES
+from iprx.producers.validation import FieldError
+from iprx.schemas import SingleObjectCodec
+from iprx.simulation import EVENTS_PER_COPY, Simulation, minimum_count, simulate
+from iprx.simulation.output import write_files
+from iprx.simulation.patterns import ASSUMED, TOLERANCE, ruleset_mismatches
+from iprx.simulation.scene import NOISE
+from iprx.simulation.truth import read_truth, truth_record, write_truth
+from iprx.stream_processors.events import SCHEMAS, CaseOpened, Seizure
+from iprx.stream_processors.rulebook import Rulebook
+from iprx.stream_processors.ruleset import load_ruleset
 
 ANCHOR = datetime(2026, 11, 2, tzinfo=UTC)
 RULES = {

@@ -17,18 +17,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from iprx.kernel.config import load_settings
+from iprx.producers.adapters.ocds import OcdsProcurement
+from iprx.producers.adapters.ocds_writer import release, write_package
+from iprx.producers.adapters.registry import adapter_for
+from iprx.simulation import Planned, minimum_count, simulate
+from iprx.simulation.entities import COMPUTERS, OFFICE, OPERATING_SYSTEMS, OTHER_ITEMS, organisation
+from iprx.simulation.ids import ENTERPRISE
+from iprx.simulation.output import SCRIPT, write_files
+from iprx.simulation.patterns import TOLERANCE
+from iprx.simulation.records import award, computer_item, licence_item, other_item, subscription
+from iprx.simulation.scene import Scene
 
-from iprx.config import load_settings
-from producers.adapters.ocds import OcdsProcurement
-from producers.adapters.ocds_writer import release, write_package
-from producers.adapters.registry import adapter_for
-from producers.simulate import Planned, minimum_count, simulate
-from producers.simulate.entities import COMPUTERS, OFFICE, OPERATING_SYSTEMS, OTHER_ITEMS, organisation
-from producers.simulate.ids import ENTERPRISE
-from producers.simulate.output import SCRIPT, write_files
-from producers.simulate.patterns import TOLERANCE
-from producers.simulate.records import award, computer_item, licence_item, other_item, subscription
-from producers.simulate.scene import Scene
 from tests.unit.test_simulate import ANCHOR, replay, truth_keys
 
 OTHER_PUBLISHER = "CN/GOV/TEST/simulate"  # configured for files whose lines name their own publisher
@@ -97,7 +97,7 @@ def test_the_rules_over_the_files_in_script_order_raise_the_ground_truth(tmp_pat
 
 
 def test_script_and_printed_commands_name_each_file_with_its_publisher(tmp_path, capsys, monkeypatch):
-    from iprx.cli import main
+    from iprx.cli.main import main
 
     monkeypatch.setenv("IPRX_DATA_DIR", str(tmp_path))
     out = tmp_path / "sim"

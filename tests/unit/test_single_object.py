@@ -9,9 +9,8 @@ import avro.schema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from producers.synthetic import seizures
-from schemas import DecodeError, EncodeError, SingleObjectCodec, default_catalog
+from iprx.schemas import DecodeError, EncodeError, SingleObjectCodec, default_catalog
+from iprx.simulation.synthetic import seizures
 
 SEIZURE = "iprx.seizure.SeizureRecorded"
 codec = SingleObjectCodec()

@@ -6,10 +6,9 @@ The round trips through a real registry are in tests/integration/test_schema_reg
 import socket
 
 import pytest
-
-from iprx.config import load_settings
-from iprx.serialization import serializer_for
-from schemas import (
+from iprx.kernel.config import load_settings
+from iprx.kernel.serialization import serializer_for
+from iprx.schemas import (
     ConfluentCodec,
     DecodeError,
     RegistryError,

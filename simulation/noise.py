@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from producers.simulate.entities import (
+from iprx.simulation.entities import (
     COMPUTERS,
     CUSTOMS_OFFICES,
     DESTINATIONS,
@@ -44,8 +44,8 @@ from producers.simulate.entities import (
     organisation,
     region_of,
 )
-from producers.simulate.ids import ENTERPRISE
-from producers.simulate.records import (
+from iprx.simulation.ids import ENTERPRISE
+from iprx.simulation.records import (
     award,
     case_closed,
     case_decided,
@@ -62,7 +62,7 @@ from producers.simulate.records import (
     seizure,
     subscription,
 )
-from producers.simulate.scene import NOISE, Scene, ms
+from iprx.simulation.scene import NOISE, Scene, ms
 
 # Share of the noise events per family (cases count every case event).
 MIX = {"procurement": 0.22, "inspection": 0.10, "case": 0.16, "seizure": 0.42, "cooperation": 0.10}

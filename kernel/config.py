@@ -141,7 +141,7 @@ class Settings:
         return self.clickhouse.dsn or f"chdb://{self.data_path / 'clickhouse'}"
 
     def topic(self, name: str) -> str:
-        """Full Kafka topic name for a logical topic name from ``iprx.topics``."""
+        """Full Kafka topic name for a logical topic name from ``iprx.kernel.topics``."""
         return f"{self.kafka.topic_prefix}{name}"
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from iprx.kernel.config import Settings
 from prometheus_client import start_http_server
-
-from iprx.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -14,9 +13,8 @@ log = logging.getLogger(__name__)
 def run_worker(settings: Settings) -> None:
     """Run one Faust worker until SIGTERM/SIGINT; several workers share the partitions."""
     import faust
-
-    from iprx.kafka_admin import ensure_topics, public_topics
-    from stream_processors.app import create_app, internal_topics
+    from iprx.kernel.kafka_admin import ensure_topics, public_topics
+    from iprx.stream_processors.app import create_app, internal_topics
 
     app = create_app(settings)
     ensure_topics(settings, public_topics(settings) + internal_topics(app, settings))
@@ -33,12 +31,12 @@ def run_worker(settings: Settings) -> None:
 
 def run_sink(settings: Settings) -> None:
     """Apply pending migrations, then land records in ClickHouse until SIGTERM/SIGINT."""
-    from iprx.kafka_admin import ensure_topics, public_topics
-    from iprx.serialization import serializer_for
-    from sinks.clickhouse.migrations import migrate
-    from sinks.clickhouse.sink import ClickHouseSink
-    from sinks.clickhouse.store import Store
-    from sinks.runner import SinkRunner
+    from iprx.kernel.kafka_admin import ensure_topics, public_topics
+    from iprx.kernel.serialization import serializer_for
+    from iprx.sinks.clickhouse.migrations import migrate
+    from iprx.sinks.clickhouse.sink import ClickHouseSink
+    from iprx.sinks.clickhouse.store import Store
+    from iprx.sinks.runner import SinkRunner
 
     # A topic created after the consumer joined stays unassigned until kafka-python's next metadata
     # refresh (here 30 s, kafka-python default 5 minutes): create any missing one first, as the worker does.

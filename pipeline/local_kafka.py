@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+from importlib.resources import files
 from pathlib import Path
 
-from iprx.config import Settings
+from iprx.kernel.config import Settings
 
-SCRIPT = Path(__file__).resolve().parents[1] / "deploy" / "kafka" / "kafka.sh"
+SCRIPT = Path(str(files("iprx.deploy"))) / "kafka" / "kafka.sh"  # package data: works from a wheel too
 
 
 class LocalKafkaError(RuntimeError):
@@ -24,7 +25,7 @@ def is_local(settings: Settings) -> bool:
 def run(settings: Settings, action: str, check: bool = True) -> int:
     """Run ``kafka.sh ACTION`` (up, down, status, reset) with this configuration's ports and data dir."""
     if not SCRIPT.is_file():
-        raise LocalKafkaError(f"{SCRIPT} not found: `iprx kafka` needs a source checkout of ipr-exchange")
+        raise LocalKafkaError(f"{SCRIPT} not found: this installation of ipr-exchange lacks its deploy files")
     env = os.environ | {
         "IPRX_KAFKA_DATA": str(Path(settings.data_dir) / "kafka"),
         "IPRX_KAFKA_PORT": str(settings.kafka.local_port),

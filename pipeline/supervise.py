@@ -10,11 +10,10 @@ from collections import deque
 from pathlib import Path
 from typing import IO
 
+from iprx.kernel import topics
+from iprx.kernel.config import Settings
+from iprx.kernel.kafka_admin import group_lag
 from kafka.errors import KafkaError
-
-from iprx import topics
-from iprx.config import Settings
-from iprx.kafka_admin import group_lag
 
 
 class PipelineError(RuntimeError):
@@ -59,8 +58,8 @@ class Child:
 
 def pipeline_groups(settings: Settings) -> list[tuple[str, list[str]]]:
     """The consumer groups of the pipeline with the topics each reads, in processing order."""
-    from sinks.runner import LANDED_TOPICS  # the sink's own list; imported late, it pulls in the consumer
-    from stream_processors import rekey
+    from iprx.sinks.runner import LANDED_TOPICS  # the sink's own list; imported late, it pulls in the consumer
+    from iprx.stream_processors import rekey
 
     landed = [settings.topic(t.name) for t in LANDED_TOPICS]
     worker = [settings.topic(t.name) for t in topics.WORKER_INPUTS] + rekey.topic_names(settings)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from producers.simulate.ids import ENTERPRISE, GOVERNMENT_ORGAN, Ids
-from producers.synthetic import CUSTOMS_OFFICES, DESTINATIONS, GOODS
+from iprx.simulation.ids import ENTERPRISE, GOVERNMENT_ORGAN, Ids
+from iprx.simulation.synthetic import CUSTOMS_OFFICES, DESTINATIONS, GOODS
 
 __all__ = ["CUSTOMS_OFFICES", "DESTINATIONS", "GOODS"]
 
@@ -164,7 +164,7 @@ OTHER_ITEMS = (
 # Partner customs administration that sends notices (matches the default outbound recipients).
 PARTNER = "US/GOV/CBP/ipr"
 PARTNER_PORTS = ("LAX", "LGB", "NYC", "SEA", "MIA", "ORD")
-# US tariff (HTS) lines for the domestic HS subheadings of producers.synthetic.GOODS.
+# US tariff (HTS) lines for the domestic HS subheadings of iprx.simulation.synthetic.GOODS.
 HTS = {
     "852349": "8523492000",
     "847130": "8471300100",

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas.errors import SchemaError
+from iprx.schemas.errors import SchemaError
 
 DEAD_LETTER_SCHEMA = "iprx.deadletter.DeadLetter"
 MAX_PAYLOAD = 1 << 20  # keep at most 1 MiB of a rejected payload

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from producers.simulate.ids import Ids
+from iprx.simulation.ids import Ids
 
 PHASES = 2
 DEFAULT_PHASE = {"procurement": 0, "seizure": 0, "inspection": 1, "case": 1, "cooperation": 1}

@@ -6,11 +6,11 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from iprx.config import Settings
-from producers.simulate import Simulation, simulate
-from producers.simulate.output import SCRIPT, Progress, publish, write_files
-from producers.simulate.patterns import TOLERANCE, ruleset_mismatches
-from producers.simulate.truth import write_truth
+from iprx.kernel.config import Settings
+from iprx.simulation import Simulation, simulate
+from iprx.simulation.output import SCRIPT, Progress, publish, write_files
+from iprx.simulation.patterns import TOLERANCE, ruleset_mismatches
+from iprx.simulation.truth import write_truth
 
 
 def say(message: str) -> None:
@@ -27,7 +27,7 @@ def run(
     wait_s: float | None,
 ) -> int:
     """Exit code 0 on success, 2 if the request cannot be honoured."""
-    from stream_processors.ruleset import load_ruleset
+    from iprx.stream_processors.ruleset import load_ruleset
 
     now = datetime.now(UTC)
     if anchor > now:
@@ -68,9 +68,9 @@ def run(
 
 def _wait_for_worker(settings: Settings, timeout_s: float):
     """Between phases: wait until the worker group has processed everything published so far."""
-    from iprx.supervise import wait_until_caught_up
-    from iprx.topics import WORKER_INPUTS
-    from stream_processors import rekey
+    from iprx.kernel.topics import WORKER_INPUTS
+    from iprx.pipeline.supervise import wait_until_caught_up
+    from iprx.stream_processors import rekey
 
     def wait() -> None:
         group = settings.worker.group_id

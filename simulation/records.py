@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from producers.adapters.ocds_classification import classify
-from producers.adapters.values import derived_event_id
-from producers.simulate.entities import (
+from iprx.producers.adapters.ocds_classification import classify
+from iprx.producers.adapters.values import derived_event_id
+from iprx.simulation.entities import (
     GATEWAY,
     PARTNER,
     SEIZURE_PUBLISHER,
@@ -23,7 +23,7 @@ from producers.simulate.entities import (
     copyright_bureau,
     police,
 )
-from producers.simulate.scene import Scene
+from iprx.simulation.scene import Scene
 
 Record = dict[str, Any]
 
@@ -300,7 +300,7 @@ def seizure(
     consignee: Record | None = None,
     destination: str = "US",
 ) -> Record:
-    """A customs seizure (SeizureRecorded) at ``office`` (a producers.synthetic.CUSTOMS_OFFICES row)."""
+    """A customs seizure (SeizureRecorded) at ``office`` (a iprx.simulation.synthetic.CUSTOMS_OFFICES row)."""
     code, _, jurisdiction, mode = office
     hs, description, ipr, brand = goods
     return {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from iprx.config import SchemaSettings, Settings
-from schemas.registry import SchemaRegistryClient
-from schemas.serializer import Serializer, create_serializer
+from iprx.kernel.config import SchemaSettings, Settings
+from iprx.schemas.registry import SchemaRegistryClient
+from iprx.schemas.serializer import Serializer, create_serializer
 
 
 def registry_client(settings: SchemaSettings) -> SchemaRegistryClient:

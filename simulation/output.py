@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from iprx.config import Settings
-from producers.adapters.ocds_writer import write_package
-from producers.adapters.seizure_csv import write_csv
-from producers.simulate import Planned, Simulation
+from iprx.kernel.config import Settings
+from iprx.producers.adapters.ocds_writer import write_package
+from iprx.producers.adapters.seizure_csv import write_csv
+from iprx.simulation import Planned, Simulation
 
 # family -> (`iprx produce` format, file extension, whether the file is read with the configured publisher id)
 FILES = {
@@ -79,7 +79,7 @@ def publish(
     simulation: Simulation, settings: Settings, between_phases: Callable[[], None] | None, progress: Progress | None
 ) -> int:
     """Publish every phase, flushed (delivery confirmed) before ``between_phases`` runs; return events sent."""
-    from producers import Publisher
+    from iprx.producers import Publisher
 
     sent = 0
     phases = simulation.phases()
@@ -98,7 +98,7 @@ def publish(
 
 def write_files(simulation: Simulation, out: Path) -> list[OutputFile]:
     """Write each phase's records in the adapters' formats, and ``produce.sh``; return the files in order."""
-    from producers.adapters.event_jsonl import encode_line
+    from iprx.producers.adapters.event_jsonl import encode_line
 
     out.mkdir(parents=True, exist_ok=True)
     written = []

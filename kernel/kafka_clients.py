@@ -5,7 +5,7 @@ from __future__ import annotations
 import ssl
 from typing import Any
 
-from iprx.config import KafkaSettings
+from iprx.kernel.config import KafkaSettings
 
 
 def bootstrap_list(kafka: KafkaSettings) -> list[str]:

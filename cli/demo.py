@@ -7,11 +7,11 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from iprx import local_kafka
-from iprx.config import Settings
-from iprx.kafka_admin import KafkaUnavailable, create_topics, wait_for_broker
-from iprx.summary import format_summary, summarize
-from iprx.supervise import Child, pipeline_groups, say, wait_until_caught_up
+from iprx.cli.summary import format_summary, summarize
+from iprx.kernel.config import Settings
+from iprx.kernel.kafka_admin import KafkaUnavailable, create_topics, wait_for_broker
+from iprx.pipeline import local_kafka
+from iprx.pipeline.supervise import Child, pipeline_groups, say, wait_until_caught_up
 
 
 def ensure_kafka(settings: Settings) -> bool:
@@ -31,10 +31,10 @@ def ensure_kafka(settings: Settings) -> bool:
 
 def publish_batch(settings: Settings, seed: int, count: int) -> int:
     """Publish ``count`` synthetic seizures; return how many reach the significance threshold."""
-    from producers import Publisher
-    from producers.synthetic import seizures
-    from stream_processors.rules.seizure_significant import Params
-    from stream_processors.ruleset import load_ruleset
+    from iprx.producers import Publisher
+    from iprx.simulation.synthetic import seizures
+    from iprx.stream_processors.rules.seizure_significant import Params
+    from iprx.stream_processors.ruleset import load_ruleset
 
     threshold: Decimal = Params.from_ruleset(load_ruleset(settings.worker.ruleset_file or None)).min_value_cny
     significant = 0
@@ -53,8 +53,8 @@ def publish_batch(settings: Settings, seed: int, count: int) -> int:
 
 
 def run_demo(settings: Settings, seed: int, count: int, timeout_s: float) -> None:
-    from sinks.clickhouse.migrations import migrate
-    from sinks.clickhouse.store import Store
+    from iprx.sinks.clickhouse.migrations import migrate
+    from iprx.sinks.clickhouse.store import Store
 
     started_kafka = ensure_kafka(settings)
     children: list[Child] = []

@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from producers.simulate.noise import add_noise
-from producers.simulate.patterns import plant
-from producers.simulate.scene import PHASES, ExpectedSignal, NearMiss, Planned, Scene
+from iprx.simulation.noise import add_noise
+from iprx.simulation.patterns import plant
+from iprx.simulation.scene import PHASES, ExpectedSignal, NearMiss, Planned, Scene
 
 __all__ = ["ExpectedSignal", "NearMiss", "Planned", "Simulation", "default_anchor", "minimum_count", "simulate"]
 # One copy of the planted patterns per this many events (at least one copy).

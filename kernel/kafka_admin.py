@@ -8,13 +8,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from iprx.kernel import topics
+from iprx.kernel.config import Settings
+from iprx.kernel.kafka_clients import kafka_python_options
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
-
-from iprx import topics
-from iprx.config import Settings
-from iprx.kafka_clients import kafka_python_options
 
 
 class KafkaUnavailable(ConnectionError):
@@ -72,7 +71,7 @@ class TopicResult:
 
 
 def public_topics(settings: Settings) -> list[NewTopic]:
-    """Every topic of ``iprx.topics``, as configured (prefix, partitions, replication, retention)."""
+    """Every topic of ``iprx.kernel.topics``, as configured (prefix, partitions, replication, retention)."""
     return [
         NewTopic(
             settings.topic(spec.name),
@@ -88,7 +87,7 @@ def public_topics(settings: Settings) -> list[NewTopic]:
 
 
 def create_topics(settings: Settings) -> list[TopicResult]:
-    """Create every topic of ``iprx.topics`` that does not exist yet (idempotent)."""
+    """Create every topic of ``iprx.kernel.topics`` that does not exist yet (idempotent)."""
     return ensure_topics(settings, public_topics(settings))
 
 

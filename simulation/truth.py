@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from producers.simulate.scene import ExpectedSignal
-from stream_processors.signals import signal_id
+from iprx.simulation.scene import ExpectedSignal
+from iprx.stream_processors.signals import signal_id
 
 
 def truth_record(signal: ExpectedSignal) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from producers.simulate.entities import (
+from iprx.simulation.entities import (
     COMPUTERS,
     CUSTOMS_OFFICES,
     DOMESTIC_CARRIERS,
@@ -33,8 +33,8 @@ from producers.simulate.entities import (
     organisation,
     region_of,
 )
-from producers.simulate.ids import ENTERPRISE
-from producers.simulate.records import (
+from iprx.simulation.ids import ENTERPRISE
+from iprx.simulation.records import (
     award,
     case_closed,
     case_decided,
@@ -51,7 +51,7 @@ from producers.simulate.records import (
     seizure,
     subscription,
 )
-from producers.simulate.scene import Scene
+from iprx.simulation.scene import Scene
 
 TOLERANCE = timedelta(days=4)
 # (rule id, key) -> the rule-set value the patterns are planted for (stream_processors/rulesets/default.toml).

@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from iprx.config import ConfigError, Settings, describe, load_settings
-from schemas.errors import SchemaError
-from schemas.evolution import MODES, PROJECT_MODE
+from iprx.kernel.config import ConfigError, Settings, describe, load_settings
+from iprx.schemas.errors import SchemaError
+from iprx.schemas.evolution import MODES, PROJECT_MODE
 
 log = logging.getLogger("iprx")
 # The generated schema reference lives with the code it documents.
@@ -34,7 +34,7 @@ def _config_show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _kafka(settings: Settings, args: argparse.Namespace) -> int:
-    from iprx import local_kafka
+    from iprx.pipeline import local_kafka
 
     if not local_kafka.is_local(settings):
         print(
@@ -46,7 +46,7 @@ def _kafka(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _topics_create(settings: Settings, args: argparse.Namespace) -> int:
-    from iprx.kafka_admin import create_topics
+    from iprx.kernel.kafka_admin import create_topics
 
     for result in create_topics(settings):
         print(f"{result.name}: {'created' if result.created else 'exists'}")
@@ -54,8 +54,8 @@ def _topics_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _db_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from sinks.clickhouse.migrations import migrate, plan
-    from sinks.clickhouse.store import Store
+    from iprx.sinks.clickhouse.migrations import migrate, plan
+    from iprx.sinks.clickhouse.store import Store
 
     if args.print:
         for statement in plan(settings.clickhouse.database, settings.clickhouse.cluster or None):
@@ -70,22 +70,22 @@ def _db_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
-    from iprx.services import run_worker
+    from iprx.pipeline.services import run_worker
 
     run_worker(settings)
     return 0
 
 
 def _sink(settings: Settings, args: argparse.Namespace) -> int:
-    from iprx.services import run_sink
+    from iprx.pipeline.services import run_sink
 
     run_sink(settings)
     return 0
 
 
 def _simulate(settings: Settings, args: argparse.Namespace) -> int:
-    from producers.simulate import default_anchor
-    from producers.simulate.command import run
+    from iprx.simulation import default_anchor
+    from iprx.simulation.command import run
 
     out = Path(args.out) if args.out else None
     truth = Path(args.truth) if args.truth else None
@@ -99,9 +99,9 @@ def _anchor(text: str) -> datetime:
 
 
 def _produce(settings: Settings, args: argparse.Namespace) -> int:
-    from producers import Publisher
-    from producers.adapters.registry import adapter_for
-    from producers.ingest import Progress, ingest
+    from iprx.producers import Publisher
+    from iprx.producers.adapters.registry import adapter_for
+    from iprx.producers.ingest import Progress, ingest
 
     path = Path(args.file)
     if not path.is_file():
@@ -129,8 +129,8 @@ def _produce(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _summary(settings: Settings, args: argparse.Namespace) -> int:
-    from iprx.summary import format_summary, summarize
-    from sinks.clickhouse.store import Store
+    from iprx.cli.summary import format_summary, summarize
+    from iprx.sinks.clickhouse.store import Store
 
     with Store(settings, "iprx summary") as store:
         print(format_summary(summarize(store.client, store.database)))
@@ -138,8 +138,8 @@ def _summary(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from iprx.report import SECTIONS, build_report, render
-    from sinks.clickhouse.store import Store
+    from iprx.cli.report import SECTIONS, build_report, render
+    from iprx.sinks.clickhouse.store import Store
 
     with Store(settings, "iprx report") as store:
         report = build_report(store.client, store.database, args.since, args.limit, tuple(args.section or SECTIONS))
@@ -148,22 +148,22 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
-    from iprx.demo import run_demo
+    from iprx.cli.demo import run_demo
 
     run_demo(settings, args.seed, args.count, args.timeout)
     return 0
 
 
 def _bench(settings: Settings, args: argparse.Namespace) -> int:
-    from bench.run import main as run_bench
+    from iprx.bench.run import main as run_bench
 
     return run_bench(settings, args)
 
 
 def _schemas_check(settings: Settings, args: argparse.Namespace) -> int:
-    from schemas import default_catalog
-    from schemas.evolution import check
-    from schemas.revisions import from_directory, from_git, is_shallow
+    from iprx.schemas import default_catalog
+    from iprx.schemas.evolution import check
+    from iprx.schemas.revisions import from_directory, from_git, is_shallow
 
     transitive = args.mode.endswith("_TRANSITIVE")
     if Path(args.against).is_dir():
@@ -185,7 +185,7 @@ def _schemas_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _schemas_show(settings: Settings, args: argparse.Namespace) -> int:
-    from schemas import default_catalog
+    from iprx.schemas import default_catalog
 
     catalog = default_catalog()
     try:
@@ -203,8 +203,8 @@ def _schemas_show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _schemas_docs(settings: Settings, args: argparse.Namespace) -> int:
-    from schemas import default_catalog
-    from schemas.docs import render
+    from iprx.schemas import default_catalog
+    from iprx.schemas.docs import render
 
     text = render(default_catalog())
     if args.output == "-":
@@ -224,7 +224,7 @@ def _schemas_docs(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _schemas_snapshot(settings: Settings, args: argparse.Namespace) -> int:
-    from schemas.history import snapshot
+    from iprx.schemas.history import snapshot
 
     written = snapshot()
     for name, version in written:
@@ -329,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("summary", _summary, "print what has landed in ClickHouse")
 
-    from iprx.report import FORMATS, SECTIONS
+    from iprx.cli.report import FORMATS, SECTIONS
 
     report = command("report", _report, "signals, top subjects, legitimate-software rate and overdue referrals")
     report.add_argument(
@@ -344,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--count", type=int, default=2000)
     demo.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the pipeline to catch up")
 
-    from bench.run import add_arguments as bench_arguments
+    from iprx.bench.run import add_arguments as bench_arguments
 
     bench_arguments(command("bench", _bench, "measure every stage against its raw baseline (DESIGN.md §6)"))
     return parser
@@ -357,13 +357,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("kafka").setLevel(logging.WARNING)
-    from iprx.kafka_admin import KafkaUnavailable
-    from iprx.local_kafka import LocalKafkaError
-    from iprx.supervise import PipelineError
-    from producers.publisher import PublishError
-    from sinks.clickhouse.migrations import MigrationError
-    from sinks.clickhouse.store import StoreInUse
-    from stream_processors.ruleset import RuleSetError
+    from iprx.kernel.kafka_admin import KafkaUnavailable
+    from iprx.pipeline.local_kafka import LocalKafkaError
+    from iprx.pipeline.supervise import PipelineError
+    from iprx.producers.publisher import PublishError
+    from iprx.sinks.clickhouse.migrations import MigrationError
+    from iprx.sinks.clickhouse.store import StoreInUse
+    from iprx.stream_processors.ruleset import RuleSetError
 
     try:
         settings = load_settings(args.config)

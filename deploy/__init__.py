@@ -1,0 +1,1 @@
+"""Deployment files shipped with the distribution (the local Kafka launcher under ``kafka/``)."""
