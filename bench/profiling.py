@@ -1,4 +1,4 @@
-"""Profiles one pipeline process with pyinstrument: `python -m bench.profiling {worker|sink} OUT`.
+"""Profiles one pipeline process with pyinstrument: `python -m iprx.bench.profiling {worker|sink} OUT`.
 
 The service runs as under `iprx`, until SIGTERM; then OUT.txt (the call tree) and OUT.hotspots.txt
 (functions by own time) are written.

@@ -154,10 +154,10 @@ def profile_slowest(env: BenchEnv, out: dict[str, Any], args: Any) -> dict[str, 
     else:
         if stage_name == "processor":
             processor.prefill_mixed(stage, MixedWorkload(args.seed, events))
-            processor.run_worker(stage, "profiled", events, args.timeout, module="bench.profiling")
+            processor.run_worker(stage, "profiled", events, args.timeout, module="iprx.bench.profiling")
         else:
             producer.prefill(stage, workload)
-            sink.run_sink(stage, events, args.timeout, module="bench.profiling")
+            sink.run_sink(stage, events, args.timeout, module="iprx.bench.profiling")
         written = stage.data_dir / f"profile-{stage_name}"
         for suffix in (".txt", ".hotspots.txt", ".pyisession"):
             src = written.with_suffix(suffix)

@@ -16,7 +16,7 @@ from iprx.schemas.evolution import MODES, PROJECT_MODE
 
 log = logging.getLogger("iprx")
 # The generated schema reference lives with the code it documents.
-DOCS_FILE = Path(__file__).resolve().parents[1] / "docs" / "schemas.md"
+DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
 
 
 def _config_show(settings: Settings, args: argparse.Namespace) -> int:
@@ -51,6 +51,27 @@ def _topics_create(settings: Settings, args: argparse.Namespace) -> int:
     for result in create_topics(settings):
         print(f"{result.name}: {'created' if result.created else 'exists'}")
     return 0
+
+
+def _topics_list(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.kernel import topics
+
+    for t in topics.ALL:
+        partitions = t.partitions or settings.kafka.partitions
+        read_by = ", worker input" if t.worker_input else ""
+        print(f"{settings.topic(t.name)}  ({partitions} partitions, {t.retention}{read_by})")
+        print(f"    {t.doc}")
+        for schema, table in t.lands.items():
+            print(f"    carries {schema} -> table {table}")
+        for f in t.families:
+            print(f"    family {f.name}: {', '.join(f.events)}; key {f.key_doc}")
+    return 0
+
+
+def _topics_docs(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.kernel.topics import describe_markdown
+
+    return _generated_docs(describe_markdown(), args, "iprx topics docs")
 
 
 def _db_migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -206,14 +227,18 @@ def _schemas_docs(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.schemas import default_catalog
     from iprx.schemas.docs import render
 
-    text = render(default_catalog())
+    return _generated_docs(render(default_catalog()), args, "iprx schemas docs")
+
+
+def _generated_docs(text: str, args: argparse.Namespace, command: str) -> int:
+    """Write a generated document to ``args.output`` (``-``: stdout), or with ``--check`` compare it."""
     if args.output == "-":
         sys.stdout.write(text)
         return 0
     target = Path(args.output)
     if args.check:
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            print(f"error: {target} is out of date; run `iprx schemas docs`", file=sys.stderr)
+            print(f"error: {target} is out of date; run `{command}`", file=sys.stderr)
             return 1
         print(f"{target} is up to date")
         return 0
@@ -241,6 +266,12 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _docs_arguments(parser: argparse.ArgumentParser, default: Path, handler: Callable[..., int]) -> None:
+    parser.add_argument("--output", default=str(default), help=f"file to write, - for stdout (default {default})")
+    parser.add_argument("--check", action="store_true", help="only verify that the file is up to date")
+    parser.set_defaults(handler=handler)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iprx", description=__doc__)
     parser.add_argument("--config", help="TOML configuration file (default: $IPRX_CONFIG or ./iprx.toml if present)")
@@ -264,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     topics_ = sub.add_parser("topics", help="Kafka topics").add_subparsers(dest="action", required=True)
     topics_.add_parser("create", help="create every topic (idempotent)").set_defaults(handler=_topics_create)
+    topics_.add_parser("list", help="print the topic catalogue").set_defaults(handler=_topics_list)
+    _docs_arguments(topics_.add_parser("docs", help="write the topic reference"), DOCS_DIR / "topics.md", _topics_docs)
 
     db = sub.add_parser("db", help="ClickHouse schema").add_subparsers(dest="action", required=True)
     db_migrate = db.add_parser("migrate", help="apply pending DDL migrations")
@@ -285,9 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     show_schema.add_argument("name", help="full name, e.g. iprx.seizure.SeizureRecorded")
     show_schema.set_defaults(handler=_schemas_show)
     docs = schemas_.add_parser("docs", help="write the Markdown reference of every event type and field")
-    docs.add_argument("--output", default=str(DOCS_FILE), help=f"file to write, - for stdout (default {DOCS_FILE})")
-    docs.add_argument("--check", action="store_true", help="only verify that the file is up to date")
-    docs.set_defaults(handler=_schemas_docs)
+    _docs_arguments(docs, DOCS_DIR / "schemas.md", _schemas_docs)
     schemas_.add_parser(
         "snapshot", help="publish changed schemas into schemas/history so their messages stay decodable"
     ).set_defaults(handler=_schemas_snapshot)

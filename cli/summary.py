@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
-from iprx.sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS
+from iprx.kernel.topics import DEAD_LETTER_TABLE
+from iprx.sinks.clickhouse.rows import MAPPINGS
 
 # The event families' tables, in landing order (signals and dead letters have their own lines).
 EVENT_TABLES = tuple(dict.fromkeys(m.table for m in MAPPINGS.values() if m.table not in ("signals", DEAD_LETTER_TABLE)))

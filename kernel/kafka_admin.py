@@ -75,9 +75,10 @@ def public_topics(settings: Settings) -> list[NewTopic]:
     return [
         NewTopic(
             settings.topic(spec.name),
-            num_partitions=settings.kafka.partitions,
+            num_partitions=spec.partitions or settings.kafka.partitions,
             replication_factor=settings.kafka.replication_factor,
             topic_configs={
+                "cleanup.policy": "compact" if spec.compacted else "delete",
                 "retention.ms": str(spec.retention_ms),
                 "min.insync.replicas": str(min(2, settings.kafka.replication_factor)),
             },

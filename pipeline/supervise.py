@@ -58,10 +58,9 @@ class Child:
 
 def pipeline_groups(settings: Settings) -> list[tuple[str, list[str]]]:
     """The consumer groups of the pipeline with the topics each reads, in processing order."""
-    from iprx.sinks.runner import LANDED_TOPICS  # the sink's own list; imported late, it pulls in the consumer
-    from iprx.stream_processors import rekey
+    from iprx.stream_processors import rekey  # imported late: it pulls in the rules
 
-    landed = [settings.topic(t.name) for t in LANDED_TOPICS]
+    landed = [settings.topic(t.name) for t in topics.ALL]  # the sink lands every topic
     worker = [settings.topic(t.name) for t in topics.WORKER_INPUTS] + rekey.topic_names(settings)
     return [(settings.worker.group_id, worker), (settings.sink.group_id, landed)]
 

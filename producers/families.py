@@ -1,8 +1,7 @@
-"""What the publisher needs to know per event family: topic, schema per event type, key, checks.
+"""What the publisher needs per event family: the catalogue's topic, schemas and key, plus its checks.
 
-Keys decide co-partitioning, so they follow what the stream processors correlate: procurement by
-buyer and inspections by subject (the same organisation id, licence.shortfall joins them), case
-events by case id (the referral rules follow one case), seizures by exporter (repeat offenders).
+Topics, event types, schemas and keys are defined in the topic catalogue (``iprx.kernel.topics``);
+this module adds the domain checks a record of each family must pass before it is published.
 """
 
 from __future__ import annotations
@@ -39,58 +38,20 @@ class Family:
         return schema
 
 
-def _seizure_key(record: Record) -> str:
-    exporter = record.get("exporter") or {}
-    return exporter.get("id") or record["seizure_id"]
-
-
 def _header_only(record: Record) -> list[FieldError]:
     return check_header(record.get("header") or {})
 
 
+# Family name -> the checks its records pass before publication.
+CHECKS: dict[str, Callable[[Record], list[FieldError]]] = {
+    "seizure": check_seizure,
+    "procurement": _header_only,
+    "inspection": check_event,
+    "case": check_event,
+    "cooperation": check_event,
+}
+
 FAMILIES: dict[str, Family] = {
-    f.name: f
-    for f in (
-        Family(
-            "seizure",
-            topics.SEIZURE,
-            {"seizure.recorded": "iprx.seizure.SeizureRecorded"},
-            _seizure_key,
-            check_seizure,
-        ),
-        Family(
-            "procurement",
-            topics.PROCUREMENT,
-            {t: "iprx.procurement.ProcurementRelease" for t in ("procurement.award", "procurement.contract")},
-            lambda r: (r.get("buyer") or {}).get("id") or r["ocid"],
-            _header_only,
-        ),
-        Family(
-            "inspection",
-            topics.INSPECTION,
-            {"inspection.completed": "iprx.inspection.InspectionCompleted"},
-            lambda r: r["subject"].get("id") or r["inspection_id"],
-            check_event,
-        ),
-        Family(
-            "case",
-            topics.INSPECTION,
-            {
-                "case.opened": "iprx.case.CaseOpened",
-                "case.referred": "iprx.case.CaseReferred",
-                "case.accepted": "iprx.case.CaseReferralDecided",
-                "case.declined": "iprx.case.CaseReferralDecided",
-                "case.closed": "iprx.case.CaseClosed",
-            },
-            lambda r: r["case_id"],
-            check_event,
-        ),
-        Family(
-            "cooperation",
-            topics.COOPERATION_INBOUND,
-            {"cooperation.notice_received": "iprx.cooperation.PartnerNoticeReceived"},
-            lambda r: r["notice_id"],
-            check_event,
-        ),
-    )
+    name: Family(name, topics.FAMILY_TOPIC[name], dict(f.events), f.key, CHECKS[name])
+    for name, f in topics.FAMILIES.items()
 }

@@ -22,15 +22,7 @@ from kafka.structs import OffsetAndMetadata
 
 log = logging.getLogger(__name__)
 
-LANDED_TOPICS = (
-    topics.PROCUREMENT,
-    topics.INSPECTION,
-    topics.SEIZURE,
-    topics.COOPERATION_INBOUND,
-    topics.COOPERATION_OUTBOUND,
-    topics.SIGNALS,
-    topics.DEAD_LETTER,
-)
+LANDED_TOPICS = topics.ALL  # every topic of the catalogue lands in its tables
 
 
 class SinkRunner(ConsumerRebalanceListener):

@@ -55,16 +55,6 @@ from kafka.admin import NewTopic
 
 log = logging.getLogger(__name__)
 NOTICE_SENT_SCHEMA = "iprx.cooperation.PartnerNoticeSent"
-# Input topic -> (metrics label, the schemas it carries).
-SOURCES: dict[topics.TopicSpec, tuple[str, frozenset[str]]] = {
-    topics.SEIZURE: ("seizure", frozenset({"iprx.seizure.SeizureRecorded"})),
-    topics.PROCUREMENT: ("procurement", frozenset({"iprx.procurement.ProcurementRelease"})),
-    topics.INSPECTION: (
-        "inspection",
-        frozenset({"iprx.inspection.InspectionCompleted", *(s for s in SCHEMAS if s.startswith("iprx.case."))}),
-    ),
-    topics.COOPERATION_INBOUND: ("cooperation", frozenset({"iprx.cooperation.PartnerNoticeReceived"})),
-}
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -139,7 +129,9 @@ def create_app(settings: Settings) -> faust.App:
         name, record = codec.decode(event.value, expect=schemas)
         return SCHEMAS[name].from_record(record, msg.topic, msg.partition, msg.offset)
 
-    def source_agent(spec: topics.TopicSpec, family: str, schemas: frozenset[str]) -> None:
+    def source_agent(spec: topics.TopicSpec) -> None:
+        family, schemas = spec.label, spec.schemas
+
         @app.agent(topic(settings.topic(spec.name)), name=family)
         async def process(stream: faust.StreamT) -> None:
             events_in, event_time_lag = metrics.EVENTS_IN.labels(family), metrics.EVENT_TIME_LAG.labels(family)
@@ -210,8 +202,8 @@ def create_app(settings: Settings) -> faust.App:
 
         return table
 
-    for spec, (family, schemas) in SOURCES.items():
-        source_agent(spec, family, schemas)
+    for spec in topics.WORKER_INPUTS:
+        source_agent(spec)
     tables = {rule.rule_id: rule_agent(rule) for rule in rulebook.stateful}
 
     @app.timer(interval=settings.worker.deadline_sweep_s)

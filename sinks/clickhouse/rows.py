@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from iprx.kernel import topics
+
 
 @dataclass(frozen=True)
 class Position:
@@ -320,19 +322,22 @@ class TableMapping:
     to_row: Callable[[dict[str, Any]], dict[str, Any]]
 
 
-# Avro schema name -> the table its records land in. One record is one row in one table: the sink
-# resumes from max(_offset) over these tables.
-MAPPINGS: dict[str, TableMapping] = {
-    "iprx.procurement.ProcurementRelease": TableMapping("procurement_releases", procurement_row),
-    "iprx.inspection.InspectionCompleted": TableMapping("inspections", inspection_row),
-    "iprx.case.CaseOpened": TableMapping("cases", case_opened_row),
-    "iprx.case.CaseReferred": TableMapping("cases", case_referred_row),
-    "iprx.case.CaseReferralDecided": TableMapping("cases", case_referral_decided_row),
-    "iprx.case.CaseClosed": TableMapping("cases", case_closed_row),
-    "iprx.seizure.SeizureRecorded": TableMapping("seizures", seizure_row),
-    "iprx.signal.Signal": TableMapping("signals", signal_row),
-    "iprx.cooperation.PartnerNoticeReceived": TableMapping("partner_notices_received", notice_received_row),
-    "iprx.cooperation.PartnerNoticeSent": TableMapping("partner_notices_sent", notice_sent_row),
-    "iprx.deadletter.DeadLetter": TableMapping("dead_letters", dead_letter_row),
+# Avro schema full name -> its row mapper. The table a schema lands in is the topic catalogue's
+# (``iprx.kernel.topics``). One record is one row in one table: the sink resumes from max(_offset)
+# over these tables.
+ROW_MAPPERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "iprx.procurement.ProcurementRelease": procurement_row,
+    "iprx.inspection.InspectionCompleted": inspection_row,
+    "iprx.case.CaseOpened": case_opened_row,
+    "iprx.case.CaseReferred": case_referred_row,
+    "iprx.case.CaseReferralDecided": case_referral_decided_row,
+    "iprx.case.CaseClosed": case_closed_row,
+    "iprx.seizure.SeizureRecorded": seizure_row,
+    "iprx.signal.Signal": signal_row,
+    "iprx.cooperation.PartnerNoticeReceived": notice_received_row,
+    "iprx.cooperation.PartnerNoticeSent": notice_sent_row,
+    "iprx.deadletter.DeadLetter": dead_letter_row,
 }
-DEAD_LETTER_TABLE = "dead_letters"
+MAPPINGS: dict[str, TableMapping] = {
+    schema: TableMapping(topics.TABLES[schema], to_row) for schema, to_row in ROW_MAPPERS.items()
+}

@@ -8,11 +8,12 @@ from typing import Any
 
 from clickhouse_connect.driver.exceptions import ClickHouseError
 from iprx.kernel import dead_letters
+from iprx.kernel.topics import DEAD_LETTER_TABLE
 from iprx.schemas import DecodeError, Serializer, SingleObjectCodec
 from iprx.sinks import metrics
 from iprx.sinks.base import Batch, Sink, SourceRecord
 from iprx.sinks.clickhouse.errors import ClickHouseUnavailable, RowsRejected, classify, forget_conversion_error
-from iprx.sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS, Position
+from iprx.sinks.clickhouse.rows import MAPPINGS, Position
 from iprx.sinks.clickhouse.store import Store
 
 log = logging.getLogger(__name__)

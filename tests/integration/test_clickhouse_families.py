@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from iprx.kernel.config import load_settings
+from iprx.kernel.topics import DEAD_LETTER_TABLE
 from iprx.schemas import SingleObjectCodec, default_catalog
 from iprx.sinks.base import Batch, SourceRecord
 from iprx.sinks.clickhouse.migrations import load_migrations, migrate
-from iprx.sinks.clickhouse.rows import DEAD_LETTER_TABLE, MAPPINGS
+from iprx.sinks.clickhouse.rows import MAPPINGS
 from iprx.sinks.clickhouse.sink import ClickHouseSink
 from iprx.sinks.clickhouse.store import Store
 from iprx.sinks.runner import LANDED_TOPICS

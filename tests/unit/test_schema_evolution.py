@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from iprx.cli.main import DOCS_FILE, main
+from iprx.cli.main import DOCS_DIR, main
 from iprx.schemas import default_catalog
 from iprx.schemas.catalog import SCHEMA_DIR
 from iprx.schemas.docs import render
@@ -188,8 +188,8 @@ def test_show_prints_the_schema_and_its_fingerprint(capsys):
 
 
 def test_committed_reference_docs_are_up_to_date():
-    assert DOCS_FILE.read_text(encoding="utf-8") == render(default_catalog()), "run `iprx schemas docs`"
-    text = DOCS_FILE.read_text(encoding="utf-8")
+    assert (DOCS_DIR / "schemas.md").read_text(encoding="utf-8") == render(default_catalog()), "run `iprx schemas docs`"
+    text = (DOCS_DIR / "schemas.md").read_text(encoding="utf-8")
     for schema in default_catalog():
         assert f"### `{schema.name}`" in text
     assert "(docs/schemas.md)" in (REPO / "README.md").read_text(encoding="utf-8")
