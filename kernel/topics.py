@@ -22,7 +22,8 @@ from typing import Any
 Record = dict[str, Any]
 
 
-@dataclass(frozen=True)
+# eq=False: catalogue entries are singletons, hashed and compared by identity (their mappings are not hashable).
+@dataclass(frozen=True, eq=False)
 class Family:
     """An event family as publishers see it: its event types, the schema of each, and the record key."""
 
@@ -36,7 +37,7 @@ class Family:
         return frozenset(self.events.values())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TopicSpec:
     """One Kafka topic: what it carries, where that lands, who publishes to it, how it is kept."""
 

@@ -69,3 +69,8 @@ def test_topic_docs_are_generated_from_the_catalogue() -> None:
     doc = (REPO / "docs" / "topics.md").read_text(encoding="utf-8")
     for t in topics.ALL:
         assert f"`{t.name}`" in doc
+
+
+def test_catalogue_entries_can_be_set_members() -> None:
+    assert len(set(topics.ALL)) == len(topics.ALL)
+    assert len(set(topics.FAMILIES.values())) == len(topics.FAMILIES)
