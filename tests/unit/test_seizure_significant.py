@@ -57,6 +57,11 @@ def test_signal_carries_rule_version_evidence_and_numbers():
     assert s.metrics == {"estimated_value_cny": 2_500_000.0, "threshold_cny": 1_000_000.0}
 
 
+def test_outbound_defaults_when_the_section_does_not_say():
+    params = seizure_significant.Params.from_ruleset(RuleSet("v", {"seizure.significant": {"min_value_cny": 1}}, "t"))
+    assert (params.severity, params.outbound_handling, params.outbound_recipients) == ("MEDIUM", "AMBER", ())
+
+
 def test_threshold_and_severity_come_from_the_ruleset():
     # The rulebook builds every rule, so the override sits on top of the shipped sections.
     rules = RULESET.rules | {"seizure.significant": {"min_value_cny": "500", "severity": "HIGH"}}
@@ -68,7 +73,16 @@ def test_threshold_and_severity_come_from_the_ruleset():
 
 
 @pytest.mark.parametrize(
-    "params", [{}, {"min_value_cny": "lots"}, {"min_value_cny": "-1"}, {"min_value_cny": "1", "severity": "HUGE"}]
+    "params",
+    [
+        {},
+        {"min_value_cny": "lots"},
+        {"min_value_cny": "-1"},
+        {"min_value_cny": "1", "severity": "HUGE"},
+        {"min_value_cny": "1", "outbound_handling": "PURPLE"},
+        {"min_value_cny": "1", "outbound_recipients": "US/GOV/CBP/ipr"},
+        {"min_value_cny": "1", "outbound_recipients": [""]},
+    ],
 )
 def test_bad_parameters_are_rejected(params):
     with pytest.raises(RuleSetError):
