@@ -2,8 +2,8 @@
 
 ``simulate(seed, count, anchor)`` returns the records in publishing phases and the signals the
 planted patterns must produce. Modules: ``entities`` (regions, organisations, products, offices),
-``ids`` (unique seeded identifiers), ``records`` (record builders), ``patterns`` (planted patterns
-and near misses per rule), ``noise`` (background that fires nothing), ``scene`` (phases and
+``ids`` (unique seeded identifiers), ``records`` (record builders), ``patterns`` (one module of
+planted patterns and near misses per rule), ``noise`` (background that fires nothing), ``scene`` (phases and
 expectations), ``truth`` (the ground-truth file), ``output`` (publishing and files).
 """
 

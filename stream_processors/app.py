@@ -3,9 +3,11 @@
 Topology (topic names get ``kafka.topic_prefix``; ``G`` is ``worker.group_id``):
 
 * one source agent per input topic (seizure, procurement, inspection = inspections and case
-  events, cooperation.inbound): decode, build the event, send the stateless rules' signals (and the
-  outbound notices of significant seizures), and send the event once per state key of every
-  stateful rule that reads it to that rule's re-key topic ``G-<rule id>-rekey``, keyed by state key;
+  events, cooperation.inbound): decode, build the event, send the signals of every stateless rule
+  that judges it (and the partner notices of those rules that have an ``outbound`` hook), and send
+  the event once per state key of every stateful rule that reads it to that rule's re-key topic
+  ``G-<rule id>-rekey``, keyed by state key. The rulebook says which rules those are: no rule is
+  named here;
 * one rule agent per stateful rule on its re-key topic, with a changelog-backed table
   ``<rule id>`` (value: the rule's JSON state): apply, then ``due`` with the partition's event-time
   clock (largest ``occurred_at`` seen), and on a wall-clock tick ``due`` for every key of the partition;
@@ -44,12 +46,12 @@ from iprx.kernel.kafka_clients import faust_broker_options
 from iprx.kernel.serialization import serializer_for
 from iprx.schemas import DecodeError
 from iprx.stream_processors import metrics, rekey
-from iprx.stream_processors.events import SCHEMAS, CaseOpened, Seizure
+from iprx.stream_processors.events import SCHEMAS
 from iprx.stream_processors.rebalance import hold_streams_until_seeked
 from iprx.stream_processors.rulebatch import RuleBatch
-from iprx.stream_processors.rulebook import Rulebook, StatefulRule
+from iprx.stream_processors.rulebook import Rulebook, StatefulRule, StatelessRule
 from iprx.stream_processors.ruleset import load_ruleset
-from iprx.stream_processors.signals import SIGNAL_PUBLISHER, SIGNAL_SCHEMA, Signal, to_record
+from iprx.stream_processors.signals import SIGNAL_SCHEMA, Signal, to_record
 from iprx.stream_processors.statecache import StateCache
 from kafka.admin import NewTopic
 
@@ -117,11 +119,13 @@ def create_app(settings: Settings) -> faust.App:
             sent.append(await signals_topic.send(key=signal.subject_id.encode(), value=value))
         return sent
 
-    async def send_notices(seizure: Seizure) -> list[Any]:
+    async def send_notices(rule: StatelessRule, item: Any, signals: list[Signal]) -> list[Any]:
+        """Hand the rule's partner notices for ``signals`` to the producer; return their delivery futures."""
         sent = []
-        for notice in rulebook.outbound_notices(seizure):
-            value = codec.encode(NOTICE_SENT_SCHEMA, {"header": notice_header(seizure, notice), **notice})
-            sent.append(await outbound_topic.send(key=notice["notice_id"].encode(), value=value))
+        for notice in (n for s in signals for n in rule.outbound(item, s)):
+            header = {**notice["header"], "published_at": datetime.now(UTC)}
+            value = codec.encode(NOTICE_SENT_SCHEMA, {**notice, "header": header})
+            sent.append(await outbound_topic.send(key=header["event_id"].encode(), value=value))
         return sent
 
     def decode(event: faust.EventT, schemas: frozenset[str]) -> Any:
@@ -145,11 +149,10 @@ def create_app(settings: Settings) -> faust.App:
                         await reject(event, exc)
                         continue
                     event_time_lag.set((datetime.now(UTC) - item.occurred_at).total_seconds())
-                    if isinstance(item, Seizure):
-                        sent += await send_signals(rulebook.on_seizure(item))
-                        sent += await send_notices(item)
-                    elif isinstance(item, CaseOpened):
-                        sent += await send_signals(rulebook.on_case_opened(item))
+                    for stateless in rulebook.stateless_for(item):
+                        signals = stateless.evaluate(item)
+                        sent += await send_signals(signals)
+                        sent += await send_notices(stateless, item, signals)
                     payload = None  # the same bytes go to every rule and key: serialise once
                     for rule in rulebook.stateful_for(item):
                         for key in rule.keys(item):
@@ -270,17 +273,3 @@ def processing(event: faust.EventT) -> Iterator[None]:
         yield
     finally:
         faust_streams._current_event.reset(token)
-
-
-def notice_header(seizure: Seizure, notice: dict[str, Any]) -> dict[str, Any]:
-    """The common header of an outbound notice; its event id is the (deterministic) notice id."""
-    return {
-        "event_id": notice["notice_id"],
-        "event_type": "cooperation.notice_sent",
-        "occurred_at": seizure.occurred_at,
-        "published_at": datetime.now(UTC),
-        "publisher": SIGNAL_PUBLISHER,
-        "jurisdiction": seizure.jurisdiction,
-        "causation_id": notice["signal_id"],
-        "correlation_id": seizure.seizure_id,
-    }

@@ -28,7 +28,7 @@ def topic_name(settings: Settings, rule_id: str) -> str:
 
 
 def topic_names(settings: Settings, rule_ids: list[str] | None = None) -> list[str]:
-    return [topic_name(settings, rule_id) for rule_id in rule_ids or [m.RULE_ID for m in STATEFUL_RULES]]
+    return [topic_name(settings, rule_id) for rule_id in rule_ids or [m.RULE.rule_id for m in STATEFUL_RULES]]
 
 
 def partition_for(key: str, partitions: int) -> int:

@@ -1,15 +1,25 @@
 """The rules in force, built from one rule set; the only thing the Faust layer calls.
 
-Stateless rules are methods (``on_seizure``, ``on_case_opened``, ``outbound_notices``). Stateful
-rules are :class:`StatefulRule` handles: the Faust layer keeps one changelog-backed table per rule,
-with the JSON form of the rule's per-key state as the value, and for every event does::
+A rule registers by being a module of ``stream_processors.rules`` that defines ``RULE`` (a
+``RuleIdentity``): :func:`rule_modules` finds them all, so a new rule is a new module and its
+rule-set section, and nothing here or in the Faust layer names one. A rule module is either
 
+* stateless — ``evaluate(event, params) -> list[Signal]``, and optionally ``outbound(event, signal,
+  params)``: a partner notice to send for a signal (``None``: none); or
+* stateful — ``keys``, ``apply``, ``due`` and ``State`` (see ``stream_processors.rules``).
+
+For every event the Faust layer does::
+
+    for rule in rulebook.stateless_for(event):
+        signals = rule.evaluate(event)
+        notices = [n for s in signals for n in rule.outbound(event, s)]
     for rule in rulebook.stateful_for(event):
         for key in rule.keys(event):
             state, signals = rule.apply(rule.load(table.get(key)), event)
             table[key] = rule.dump(state)
 
-and on event-time progress and on a wall-clock timer, for every key of the table::
+keeping one changelog-backed table per stateful rule (the JSON form of its per-key state as the
+value), and on event-time progress and on a wall-clock timer, for every key of the table::
 
     state, signals = rule.due(rule.load(table[key]), clock)
     if state is None: del table[key]
@@ -20,50 +30,83 @@ forwarding every signal to the signals topic.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
 from typing import Any
 
-from iprx.stream_processors import statecodec
-from iprx.stream_processors.events import CaseOpened, Seizure
-from iprx.stream_processors.rules import (
-    crossborder_joint_match,
-    hardware_os_not_preloaded,
-    inspection_repeat_noncompliance,
-    licence_shortfall,
-    referral_overdue,
-    referral_threshold_met,
-    seizure_repeat_offender,
-    seizure_significant,
-)
+from iprx.stream_processors import rules, statecodec
+from iprx.stream_processors.rules.identity import RuleIdentity
 from iprx.stream_processors.ruleset import RuleSet
 from iprx.stream_processors.signals import Signal
 
-STATEFUL_RULES: tuple[ModuleType, ...] = (
-    licence_shortfall,
-    hardware_os_not_preloaded,
-    inspection_repeat_noncompliance,
-    referral_overdue,
-    seizure_repeat_offender,
-    crossborder_joint_match,
-)
+STATEFUL_HOOKS = ("keys", "apply", "due", "State")
+
+
+def rule_modules(package: ModuleType = rules) -> tuple[ModuleType, ...]:
+    """Every module of ``package`` defining ``RULE``, in module-name order (so every process agrees)."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        if isinstance(getattr(module, "RULE", None), RuleIdentity):
+            is_stateful(module)  # a half-written rule fails here, not when its first event arrives
+            found.append(module)
+    ids = [m.RULE.rule_id for m in found]
+    if len(ids) != len(set(ids)):
+        raise TypeError(f"two rule modules in {package.__name__} share a rule id: {sorted(ids)}")
+    return tuple(found)
+
+
+def is_stateful(module: ModuleType) -> bool:
+    """Whether a rule module is stateful; a TypeError if it is not wholly one kind or the other."""
+    stateful = all(hasattr(module, name) for name in STATEFUL_HOOKS)
+    stateless = hasattr(module, "evaluate")
+    name = module.__name__
+    if stateful == stateless:
+        raise TypeError(f"rule module {name} needs either evaluate (stateless) or {', '.join(STATEFUL_HOOKS)}")
+    if stateful and hasattr(module, "outbound"):
+        raise TypeError(f"rule module {name}: outbound is for stateless rules (it needs the event in hand)")
+    if not hasattr(module, "Params") or not isinstance(getattr(module, "EVENT_TYPES", None), tuple):
+        raise TypeError(f"rule module {name} needs Params (with from_ruleset) and an EVENT_TYPES tuple")
+    return stateful
+
+
+RULE_MODULES = rule_modules()
+STATEFUL_RULES = tuple(m for m in RULE_MODULES if is_stateful(m))
 
 
 @dataclass(frozen=True)
-class StatefulRule:
-    """A stateful rule module bound to its parameters."""
+class Rule:
+    """A rule module bound to its parameters."""
 
     module: ModuleType
     params: Any
 
     @property
     def rule_id(self) -> str:
-        return self.module.RULE_ID
+        return self.module.RULE.rule_id
 
     def accepts(self, event: object) -> bool:
         return isinstance(event, self.module.EVENT_TYPES)
 
+
+@dataclass(frozen=True)
+class StatelessRule(Rule):
+    def evaluate(self, event: object) -> list[Signal]:
+        """The signals ``event`` raises on its own."""
+        return self.module.evaluate(event, self.params) if self.accepts(event) else []
+
+    def outbound(self, event: object, signal: Signal) -> list[dict[str, Any]]:
+        """Partner notices (``iprx.cooperation.PartnerNoticeSent`` records, ``published_at`` unset) for ``signal``."""
+        hook = getattr(self.module, "outbound", None)
+        notice = hook(event, signal, self.params) if hook else None
+        return [] if notice is None else [notice]
+
+
+@dataclass(frozen=True)
+class StatefulRule(Rule):
     def keys(self, event: object) -> tuple[str, ...]:
         """The table keys whose state ``event`` updates (none: the rule ignores it)."""
         return self.module.keys(event, self.params) if self.accepts(event) else ()
@@ -89,41 +132,38 @@ class StatefulRule:
 @dataclass(frozen=True)
 class Rulebook:
     ruleset_version: str
-    seizure_significant: seizure_significant.Params
-    referral_threshold_met: referral_threshold_met.Params
+    stateless: tuple[StatelessRule, ...]
     stateful: tuple[StatefulRule, ...]
 
     @classmethod
-    def from_ruleset(cls, ruleset: RuleSet) -> Rulebook:
-        """Every rule of DESIGN.md §4; a missing or invalid section is a RuleSetError naming it."""
+    def from_ruleset(cls, ruleset: RuleSet, modules: tuple[ModuleType, ...] | None = None) -> Rulebook:
+        """Every rule (default: :data:`RULE_MODULES`); a missing or invalid section is a RuleSetError naming it."""
+        bound = [(m, m.Params.from_ruleset(ruleset)) for m in (RULE_MODULES if modules is None else modules)]
         return cls(
             ruleset.version,
-            seizure_significant.Params.from_ruleset(ruleset),
-            referral_threshold_met.Params.from_ruleset(ruleset),
-            tuple(StatefulRule(m, m.Params.from_ruleset(ruleset)) for m in STATEFUL_RULES),
+            tuple(StatelessRule(m, p) for m, p in bound if not is_stateful(m)),
+            tuple(StatefulRule(m, p) for m, p in bound if is_stateful(m)),
         )
 
-    def on_seizure(self, seizure: Seizure) -> list[Signal]:
-        """Signals raised by one seizure on its own (the stateful seizure rules are in ``stateful``)."""
-        signal = seizure_significant.evaluate(seizure, self.seizure_significant)
-        return [signal] if signal else []
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return (*self.stateless, *self.stateful)
 
-    def outbound_notices(self, seizure: Seizure) -> list[dict[str, Any]]:
-        """Redacted notices for partners about a significant seizure."""
-        return [
-            seizure_significant.outbound_notice(seizure, s, self.seizure_significant) for s in self.on_seizure(seizure)
-        ]
-
-    def on_case_opened(self, case: CaseOpened) -> list[Signal]:
-        signal = referral_threshold_met.evaluate(case, self.referral_threshold_met)
-        return [signal] if signal else []
+    def stateless_for(self, event: object) -> list[StatelessRule]:
+        """The stateless rules that judge this kind of event."""
+        return [rule for rule in self.stateless if rule.accepts(event)]
 
     def stateful_for(self, event: object) -> list[StatefulRule]:
         """The stateful rules that read this kind of event."""
         return [rule for rule in self.stateful if rule.accepts(event)]
 
-    def rule(self, rule_id: str) -> StatefulRule:
-        for rule in self.stateful:
+    def signals(self, event: object) -> list[Signal]:
+        """The signals of every stateless rule for one event."""
+        return [s for rule in self.stateless_for(event) for s in rule.evaluate(event)]
+
+    def rule(self, rule_id: str) -> StatelessRule | StatefulRule:
+        """The bound rule (a :class:`StatelessRule` or :class:`StatefulRule`) of ``rule_id``."""
+        for rule in self.rules:
             if rule.rule_id == rule_id:
                 return rule
         raise KeyError(rule_id)

@@ -1,13 +1,21 @@
 """The rules of DESIGN.md §4 as plain functions over plain dataclasses, independent of Faust.
 
-Every rule module has ``RULE_ID``, ``RULE_VERSION`` and a ``Params.from_ruleset`` that validates its
-section of the rule set. Stateless rules have ``evaluate(event, params)``:
+A module here is a rule when it defines ``RULE`` (a ``RuleIdentity``: rule id = its rule-set
+section, version, category); ``stream_processors.rulebook`` finds every such module, so adding a
+rule is adding a module and its ``[rules."<rule id>"]`` section. Every rule module also has
+``EVENT_TYPES`` (the events it reads) and ``Params`` (a subclass of ``params.RuleParams``, or of
+``params.StatefulParams`` for a stateful rule) whose ``from_ruleset`` validates its section with a
+``params.ParamReader``; its signals are built by ``RULE.signal(params, ...)``. Helpers without
+``RULE``: ``identity``, ``params``, ``occurrences``.
 
-* ``seizure_significant`` — Seizure; also ``outbound_notice`` (redacted, for partners)
+Stateless rules have ``evaluate(event, params) -> list[Signal]`` and, optionally,
+``outbound(event, signal, params)``: the partner notice to send for a signal (``None``: none).
+
+* ``seizure_significant`` — Seizure; its ``outbound`` is a redacted notice for partners
 * ``referral_threshold_met`` — CaseOpened
 
 Stateful rules keep per-key state the caller stores (a frozen dataclass ``State``, JSON form via
-``stream_processors.statecodec``) and have the same four functions:
+``stream_processors.statecodec``) and have the same three functions:
 
 * ``keys(event, params)`` — the state keys the event belongs to (none: ignore it)
 * ``apply(state, event, params) -> (state, signals)`` — record an event

@@ -18,35 +18,30 @@ from datetime import datetime, timedelta
 
 from iprx.stream_processors.events import PartnerNotice, Seizure
 from iprx.stream_processors.eventtime import watermark
-from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.rules.identity import RuleIdentity
+from iprx.stream_processors.rules.params import ParamReader, StatefulParams
 from iprx.stream_processors.ruleset import RuleSet
 from iprx.stream_processors.signals import Evidence, Signal
 
-RULE_ID = "crossborder.joint_match"
-RULE_VERSION = 1
+RULE = RuleIdentity("crossborder.joint_match", version=1, category="ENFORCEMENT")
 NOTICE_KINDS = ("SEIZURE_NOTICE", "INFORMATION_REQUEST", "CASE_UPDATE", "OTHER")
 EVENT_TYPES = (Seizure, PartnerNotice)
 
 
-@dataclass(frozen=True)
-class Params:
+@dataclass(frozen=True, kw_only=True)
+class Params(StatefulParams):
     window: timedelta
     hs_heading_digits: int
     notice_kinds: tuple[str, ...]
-    severity: str
-    grace: timedelta
-    ruleset_version: str
 
     @classmethod
     def from_ruleset(cls, ruleset: RuleSet) -> Params:
-        p = ParamReader(ruleset, RULE_ID)
+        p = ParamReader(ruleset, RULE.rule_id)
         return cls(
+            **p.common(cls),
             window=p.days("window_days"),
             hs_heading_digits=p.integer("hs_heading_digits", minimum=2),
             notice_kinds=p.strings("notice_kinds", allowed=NOTICE_KINDS),
-            severity=p.severity(),
-            grace=p.hours("grace_hours"),
-            ruleset_version=ruleset.version,
         )
 
 
@@ -184,12 +179,8 @@ def _prune(state: State, horizon: datetime) -> State:
 def _signal(notice: Shipment, seizure: Shipment, shared: list[str], params: Params) -> Signal:
     apart = abs(notice.occurred_at - seizure.occurred_at)
     days = apart / timedelta(days=1)
-    return Signal(
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        ruleset_version=params.ruleset_version,
-        category="ENFORCEMENT",
-        severity=params.severity,
+    return RULE.signal(
+        params,
         subject_type="PARTNER_NOTICE",
         subject_id=notice.ref,
         jurisdiction=seizure.jurisdiction,

@@ -24,36 +24,31 @@ from datetime import datetime, timedelta
 
 from iprx.stream_processors.events import ProcurementAward, ProcurementItem
 from iprx.stream_processors.eventtime import is_closed, watermark
-from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.rules.identity import RuleIdentity
+from iprx.stream_processors.rules.params import ParamReader, StatefulParams
 from iprx.stream_processors.ruleset import RuleSet
 from iprx.stream_processors.signals import Evidence, Signal
 
-RULE_ID = "hardware.os_not_preloaded"
-RULE_VERSION = 1
+RULE = RuleIdentity("hardware.os_not_preloaded", version=1, category="COMPLIANCE")
 EVENT_TYPES = (ProcurementAward,)
 # Per buyer; a release of a process counted longer ago than this many processes counts again.
 SEEN_LIMIT = 256
 
 
-@dataclass(frozen=True)
-class Params:
+@dataclass(frozen=True, kw_only=True)
+class Params(StatefulParams):
     window: timedelta
-    severity: str
     computer_classifications: tuple[str, ...]
     os_classifications: tuple[str, ...]
-    grace: timedelta
-    ruleset_version: str
 
     @classmethod
     def from_ruleset(cls, ruleset: RuleSet) -> Params:
-        p = ParamReader(ruleset, RULE_ID)
+        p = ParamReader(ruleset, RULE.rule_id)
         return cls(
+            **p.common(cls),
             window=p.days("window_days"),
-            severity=p.severity(),
             computer_classifications=_prefixes(p, "computer_classifications"),
             os_classifications=_prefixes(p, "os_classifications"),
-            grace=p.hours("grace_hours"),
-            ruleset_version=ruleset.version,
         )
 
 
@@ -171,12 +166,8 @@ def _signal(
     deadline = purchase.awarded_at + params.window
     covered = purchase.quantity - missing
     awards = ", ".join(f"{take} from {lic.ocid}" for lic, take in taken) or "none"
-    return Signal(
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        ruleset_version=params.ruleset_version,
-        category="COMPLIANCE",
-        severity=params.severity,
+    return RULE.signal(
+        params,
         subject_type="BUYER",
         subject_id=buyer_id,
         jurisdiction=purchase.jurisdiction,

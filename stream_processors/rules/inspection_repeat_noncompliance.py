@@ -13,36 +13,31 @@ from datetime import datetime, timedelta
 
 from iprx.stream_processors.events import Inspection
 from iprx.stream_processors.rules import occurrences
+from iprx.stream_processors.rules.identity import RuleIdentity
 from iprx.stream_processors.rules.occurrences import Occurrence
-from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.rules.params import ParamReader, StatefulParams
 from iprx.stream_processors.ruleset import RuleSet
 from iprx.stream_processors.signals import Signal
 
-RULE_ID = "inspection.repeat_noncompliance"
-RULE_VERSION = 1
+RULE = RuleIdentity("inspection.repeat_noncompliance", version=1, category="COMPLIANCE")
 OUTCOMES = ("COMPLIANT", "NONCOMPLIANT", "RECTIFICATION_ORDERED")
 EVENT_TYPES = (Inspection,)
 
 
-@dataclass(frozen=True)
-class Params:
+@dataclass(frozen=True, kw_only=True)
+class Params(StatefulParams):
     window: timedelta
     min_findings: int
     outcomes: tuple[str, ...]
-    severity: str
-    grace: timedelta
-    ruleset_version: str
 
     @classmethod
     def from_ruleset(cls, ruleset: RuleSet) -> Params:
-        p = ParamReader(ruleset, RULE_ID)
+        p = ParamReader(ruleset, RULE.rule_id)
         return cls(
+            **p.common(cls),
             window=p.days("window_days"),
             min_findings=p.integer("min_findings", minimum=2),
             outcomes=p.strings("outcomes", allowed=OUTCOMES),
-            severity=p.severity(),
-            grace=p.hours("grace_hours"),
-            ruleset_version=ruleset.version,
         )
 
 
@@ -90,12 +85,8 @@ def _signal(state: State, window: list[Occurrence], params: Params) -> Signal:
     last = window[-1]
     days = params.window.days
     listed = ", ".join(f"{o.label} on {o.occurred_at.date().isoformat()}" for o in window)
-    return Signal(
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        ruleset_version=params.ruleset_version,
-        category="COMPLIANCE",
-        severity=params.severity,
+    return RULE.signal(
+        params,
         subject_type=state.subject_type,
         subject_id=state.subject_id,
         jurisdiction=last.jurisdiction,

@@ -24,16 +24,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from iprx.stream_processors.events import Finding, Inspection, ProcurementAward, ProcurementItem
 from iprx.stream_processors.eventtime import is_closed, watermark
-from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.rules.identity import RuleIdentity
+from iprx.stream_processors.rules.params import ParamReader, StatefulParams
 from iprx.stream_processors.ruleset import RuleSet, RuleSetError
 from iprx.stream_processors.signals import Evidence, Signal
 
-RULE_ID = "licence.shortfall"
-RULE_VERSION = 1
+RULE = RuleIdentity("licence.shortfall", version=1, category="COMPLIANCE")
 METRICS = ("DEVICE", "USER", "CORE", "SITE")
 # iprx.common.SubjectType symbols.
 SUBJECT_TYPES = ("AGENCY", "SOE", "ENTERPRISE", "FINANCIAL", "INDIVIDUAL", "OTHER")
@@ -42,29 +42,28 @@ EVENT_TYPES = (ProcurementAward, Inspection)
 JUDGED_LIMIT = 256
 
 
-@dataclass(frozen=True)
-class Params:
+@dataclass(frozen=True, kw_only=True)
+class Params(StatefulParams):
+    """``severity`` (default LOW) is for a shortfall ratio below ``medium_ratio``; see :meth:`grade`."""
+
     high_ratio: float
     medium_ratio: float
     counted_metrics: tuple[str, ...]
     unlimited_metrics: tuple[str, ...]
     match_edition: bool
     subject_types: tuple[str, ...]
-    grace: timedelta
-    ruleset_version: str
 
     @classmethod
     def from_ruleset(cls, ruleset: RuleSet) -> Params:
-        p = ParamReader(ruleset, RULE_ID)
+        p = ParamReader(ruleset, RULE.rule_id)
         params = cls(
+            **p.common(cls, severity="LOW"),
             high_ratio=p.fraction("high_ratio"),
             medium_ratio=p.fraction("medium_ratio"),
             counted_metrics=p.strings("counted_metrics", allowed=METRICS),
             unlimited_metrics=p.strings("unlimited_metrics", allowed=METRICS),
             match_edition=p.boolean("match_edition", default=False),
             subject_types=p.strings("subject_types", allowed=SUBJECT_TYPES),
-            grace=p.hours("grace_hours"),
-            ruleset_version=ruleset.version,
         )
         if params.medium_ratio >= params.high_ratio:
             raise RuleSetError(
@@ -74,8 +73,9 @@ class Params:
             raise RuleSetError(f"{p.where}: a metric cannot be both counted_metrics and unlimited_metrics")
         return params
 
-    def severity(self, ratio: float) -> str:
-        return "HIGH" if ratio >= self.high_ratio else "MEDIUM" if ratio >= self.medium_ratio else "LOW"
+    def grade(self, ratio: float) -> str:
+        """The severity of a shortfall of ``ratio`` (installed - entitled) / installed."""
+        return "HIGH" if ratio >= self.high_ratio else "MEDIUM" if ratio >= self.medium_ratio else self.severity
 
 
 @dataclass(frozen=True)
@@ -276,12 +276,9 @@ def judge(state: State, inspection: PendingInspection, params: Params) -> Signal
         for s in short
     )
     installed, entitled = sum(s.installed for s in short), sum(s.entitled for s in short)
-    return Signal(
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        ruleset_version=params.ruleset_version,
-        category="COMPLIANCE",
-        severity=params.severity(worst),
+    return RULE.signal(
+        params,
+        severity=params.grade(worst),
         subject_type=inspection.subject_type,
         subject_id=state.subject_id,
         jurisdiction=inspection.jurisdiction,

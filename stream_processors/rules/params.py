@@ -1,8 +1,10 @@
-"""Reading one rule's section of the rule set, with an error that names the file, section and key."""
+"""Rule parameters: what every rule has, and reading a rule's section of the rule set with an error
+that names the file, section and key."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -10,6 +12,21 @@ from typing import Any
 from iprx.stream_processors.ruleset import RuleSet, RuleSetError
 
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleParams:
+    """The parameters every rule has; a rule's ``Params`` subclasses this and adds its own."""
+
+    ruleset_version: str  # recorded by every signal
+    severity: str  # the severity of its signals (a rule may grade some differently, see its module)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatefulParams(RuleParams):
+    """The parameters every stateful rule has."""
+
+    grace: timedelta  # how long event time waits for late events (stream_processors.eventtime)
 
 
 class ParamReader:
@@ -22,6 +39,16 @@ class ParamReader:
         self.where = where or f"{ruleset.source}: [rules.{rule_id!r}]"
         if not isinstance(self.raw, dict):
             raise RuleSetError(f"{self.where} must be a table")
+
+    def common(self, params: type[RuleParams], severity: str | None = None) -> dict[str, Any]:
+        """The fields ``params`` inherits from :class:`RuleParams` (and :class:`StatefulParams`).
+
+        ``severity`` is the default when the section has none; without one the section must say.
+        """
+        fields: dict[str, Any] = {"ruleset_version": self.ruleset.version, "severity": self.severity(default=severity)}
+        if issubclass(params, StatefulParams):
+            fields["grace"] = self.hours("grace_hours")
+        return fields
 
     def error(self, key: str, expected: str) -> RuleSetError:
         got = repr(self.raw[key]) if key in self.raw else "nothing"
@@ -82,11 +109,7 @@ class ParamReader:
         return value
 
     def severity(self, key: str = "severity", default: str | None = None) -> str:
-        expected = f"one of {', '.join(SEVERITIES)}"
-        value = self._get(key, default, expected)
-        if value not in SEVERITIES:
-            raise self.error(key, expected)
-        return value
+        return self.choice(key, SEVERITIES, default)
 
     def string(self, key: str, default: str | None = None) -> str:
         value = self._get(key, default, "a non-empty string")
@@ -94,16 +117,30 @@ class ParamReader:
             raise self.error(key, "a non-empty string")
         return value
 
+    def choice(self, key: str, allowed: Iterable[str], default: str | None = None) -> str:
+        allowed = tuple(allowed)
+        expected = f"one of {', '.join(allowed)}"
+        value = self._get(key, default, expected)
+        if value not in allowed:
+            raise self.error(key, expected)
+        return value
+
     def strings(
-        self, key: str, allowed: Iterable[str] | None = None, default: list[str] | None = None
+        self,
+        key: str,
+        allowed: Iterable[str] | None = None,
+        default: list[str] | None = None,
+        may_be_empty: bool = False,
     ) -> tuple[str, ...]:
-        """A non-empty list of non-empty strings, each in ``allowed`` when given."""
+        """A list of non-empty strings, each in ``allowed`` when given; non-empty unless ``may_be_empty``."""
         allowed = tuple(allowed) if allowed is not None else None
-        expected = f"a non-empty list of {' / '.join(allowed) if allowed else 'non-empty strings'}"
+        expected = (
+            f"a {'' if may_be_empty else 'non-empty '}list of {' / '.join(allowed) if allowed else 'non-empty strings'}"
+        )
         value = self._get(key, default, expected)
         if (
             not isinstance(value, list)
-            or not value
+            or (not value and not may_be_empty)
             or not all(isinstance(v, str) and v for v in value)
             or (allowed is not None and not set(value) <= set(allowed))
         ):

@@ -19,34 +19,29 @@ from datetime import datetime, timedelta
 from iprx.stream_processors.events import CaseClosed, CaseOpened, CaseReferralDecided, CaseReferred
 from iprx.stream_processors.eventtime import is_closed, watermark
 from iprx.stream_processors.rules import referral_threshold_met
-from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.rules.identity import RuleIdentity
+from iprx.stream_processors.rules.params import ParamReader, StatefulParams
 from iprx.stream_processors.ruleset import RuleSet
 from iprx.stream_processors.signals import Evidence, Signal
 
-RULE_ID = "referral.overdue"
-RULE_VERSION = 1
+RULE = RuleIdentity("referral.overdue", version=1, category="ENFORCEMENT")
 EVENT_TYPES = (CaseOpened, CaseReferred, CaseReferralDecided, CaseClosed)
 
 
-@dataclass(frozen=True)
-class Params:
+@dataclass(frozen=True, kw_only=True)
+class Params(StatefulParams):
     deadline: timedelta
-    severity: str
     retention: timedelta
-    grace: timedelta
     threshold: referral_threshold_met.Params
-    ruleset_version: str
 
     @classmethod
     def from_ruleset(cls, ruleset: RuleSet) -> Params:
-        p = ParamReader(ruleset, RULE_ID)
+        p = ParamReader(ruleset, RULE.rule_id)
         return cls(
+            **p.common(cls),
             deadline=p.hours("deadline_hours", minimum=1),
-            severity=p.severity(),
             retention=p.days("retention_days"),
-            grace=p.hours("grace_hours"),
             threshold=referral_threshold_met.Params.from_ruleset(ruleset),
-            ruleset_version=ruleset.version,
         )
 
 
@@ -146,12 +141,8 @@ def _settled_at(state: State, deadline: datetime | None, referred_in_time: bool)
 def _signal(state: State, deadline: datetime, params: Params) -> Signal:
     opened = state.opened
     hours = params.deadline / timedelta(hours=1)
-    return Signal(
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        ruleset_version=params.ruleset_version,
-        category="ENFORCEMENT",
-        severity=params.severity,
+    return RULE.signal(
+        params,
         subject_type="CASE",
         subject_id=state.case_id,
         jurisdiction=opened.jurisdiction,

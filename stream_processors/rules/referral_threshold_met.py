@@ -19,17 +19,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from iprx.stream_processors.events import CaseOpened
-from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.rules.identity import RuleIdentity
+from iprx.stream_processors.rules.params import ParamReader, RuleParams
 from iprx.stream_processors.ruleset import RuleSet
 from iprx.stream_processors.signals import Signal
 
-RULE_ID = "referral.threshold_met"
-RULE_VERSION = 1
+RULE = RuleIdentity("referral.threshold_met", version=1, category="ENFORCEMENT")
+EVENT_TYPES = (CaseOpened,)
 
 
-@dataclass(frozen=True)
-class Params:
-    severity: str
+@dataclass(frozen=True, kw_only=True)
+class Params(RuleParams):
     gains_cny: Decimal
     volume_cny: Decimal
     copies: int
@@ -42,14 +42,13 @@ class Params:
     critical_gains_cny: Decimal
     critical_volume_cny: Decimal
     critical_copies: int
-    ruleset_version: str
 
     @classmethod
     def from_ruleset(cls, ruleset: RuleSet) -> Params:
-        p = ParamReader(ruleset, RULE_ID)
+        p = ParamReader(ruleset, RULE.rule_id)
         basic, online, critical = p.table("print_and_copy"), p.table("online"), p.table("critical")
         return cls(
-            severity=p.severity(default="HIGH"),
+            **p.common(cls, severity="HIGH"),
             gains_cny=basic.decimal("illegal_gains_cny"),
             volume_cny=basic.decimal("business_volume_cny"),
             copies=basic.integer("infringing_copies"),
@@ -62,7 +61,6 @@ class Params:
             critical_gains_cny=critical.decimal("illegal_gains_cny"),
             critical_volume_cny=critical.decimal("business_volume_cny"),
             critical_copies=critical.integer("infringing_copies"),
-            ruleset_version=ruleset.version,
         )
 
 
@@ -139,33 +137,32 @@ def assess(case: CaseOpened, params: Params) -> Assessment:
     )
 
 
-def evaluate(case: CaseOpened, params: Params) -> Signal | None:
+def evaluate(case: CaseOpened, params: Params) -> list[Signal]:
     """A signal if the opened case reaches the criminal threshold."""
     result = assess(case, params)
     if not result.met:
-        return None
-    return Signal(
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        ruleset_version=params.ruleset_version,
-        category="ENFORCEMENT",
-        severity=params.critical_severity if result.critical else params.severity,
-        subject_type="CASE",
-        subject_id=case.case_id,
-        jurisdiction=case.jurisdiction,
-        occurred_at=case.occurred_at,
-        score=result.score,
-        reason=(
-            f"case {case.case_id} against {case.subject_type} {case.subject_id or '(unidentified)'} reaches the "
-            f"criminal threshold: {'; '.join(result.grounds)}"
-        ),
-        evidence=(case.source,),
-        metrics={
-            "illegal_business_volume_cny": float(case.illegal_business_volume_cny),
-            "illegal_gains_cny": float(case.illegal_gains_cny),
-            "infringing_copies": float(case.infringing_copies),
-            "works": float(case.works),
-            "online_clicks": float(case.online_clicks),
-            "registered_members": float(case.registered_members),
-        },
-    )
+        return []
+    return [
+        RULE.signal(
+            params,
+            severity=params.critical_severity if result.critical else None,
+            subject_type="CASE",
+            subject_id=case.case_id,
+            jurisdiction=case.jurisdiction,
+            occurred_at=case.occurred_at,
+            score=result.score,
+            reason=(
+                f"case {case.case_id} against {case.subject_type} {case.subject_id or '(unidentified)'} reaches the "
+                f"criminal threshold: {'; '.join(result.grounds)}"
+            ),
+            evidence=(case.source,),
+            metrics={
+                "illegal_business_volume_cny": float(case.illegal_business_volume_cny),
+                "illegal_gains_cny": float(case.illegal_gains_cny),
+                "infringing_copies": float(case.infringing_copies),
+                "works": float(case.works),
+                "online_clicks": float(case.online_clicks),
+                "registered_members": float(case.registered_members),
+            },
+        )
+    ]

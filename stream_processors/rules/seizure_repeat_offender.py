@@ -14,35 +14,30 @@ from datetime import datetime, timedelta
 
 from iprx.stream_processors.events import Seizure
 from iprx.stream_processors.rules import occurrences
+from iprx.stream_processors.rules.identity import RuleIdentity
 from iprx.stream_processors.rules.occurrences import Occurrence
-from iprx.stream_processors.rules.params import ParamReader
+from iprx.stream_processors.rules.params import ParamReader, StatefulParams
 from iprx.stream_processors.ruleset import RuleSet
 from iprx.stream_processors.signals import Signal
 
-RULE_ID = "seizure.repeat_offender"
-RULE_VERSION = 1
+RULE = RuleIdentity("seizure.repeat_offender", version=1, category="ENFORCEMENT")
 EVENT_TYPES = (Seizure,)
 
 
-@dataclass(frozen=True)
-class Params:
+@dataclass(frozen=True, kw_only=True)
+class Params(StatefulParams):
     window: timedelta
     min_offices: int
     min_seizures: int
-    severity: str
-    grace: timedelta
-    ruleset_version: str
 
     @classmethod
     def from_ruleset(cls, ruleset: RuleSet) -> Params:
-        p = ParamReader(ruleset, RULE_ID)
+        p = ParamReader(ruleset, RULE.rule_id)
         return cls(
+            **p.common(cls),
             window=p.days("window_days"),
             min_offices=p.integer("min_offices", minimum=2),
             min_seizures=p.integer("min_seizures", minimum=2),
-            severity=p.severity(),
-            grace=p.hours("grace_hours"),
-            ruleset_version=ruleset.version,
         )
 
 
@@ -86,12 +81,8 @@ def _signal(state: State, window: list[Occurrence], offices: list[str], params: 
     days = params.window.days
     listed = ", ".join(f"{o.label} at office {o.place} on {o.occurred_at.date().isoformat()}" for o in window)
     score = max(len(offices) / params.min_offices, len(window) / params.min_seizures)
-    return Signal(
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        ruleset_version=params.ruleset_version,
-        category="ENFORCEMENT",
-        severity=params.severity,
+    return RULE.signal(
+        params,
         subject_type="EXPORTER",
         subject_id=state.exporter_id,
         jurisdiction=last.jurisdiction,

@@ -1,8 +1,8 @@
 """seizure.significant: a seizure whose estimated value reaches the configured threshold.
 
 A significant seizure is also shared with partner agencies as a redacted outbound notice
-(:func:`outbound_notice`): natural persons' names and ids never leave, neither in the party fields
-nor inside free text.
+(:func:`outbound`, :func:`outbound_notice`): natural persons' names and ids never leave, neither in
+the party fields nor inside free text.
 """
 
 from __future__ import annotations
@@ -10,81 +10,79 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from iprx.stream_processors.events import Party, Seizure
-from iprx.stream_processors.ruleset import RuleSet, RuleSetError
-from iprx.stream_processors.signals import Signal
+from iprx.stream_processors.rules.identity import RuleIdentity
+from iprx.stream_processors.rules.params import ParamReader, RuleParams
+from iprx.stream_processors.ruleset import RuleSet
+from iprx.stream_processors.signals import SIGNAL_PUBLISHER, Signal
 
-RULE_ID = "seizure.significant"
-RULE_VERSION = 1
-SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+RULE = RuleIdentity("seizure.significant", version=1, category="ENFORCEMENT")
+EVENT_TYPES = (Seizure,)
 HANDLING_MARKS = ("RED", "AMBER", "GREEN", "CLEAR")  # Traffic Light Protocol, as iprx.cooperation.HandlingMark
 REDACTED = "[REDACTED]"
 # Fixed namespace for outbound notice ids: derived from the signal id, so a replay yields the same notice id.
 NOTICE_NAMESPACE = uuid.UUID("0b7d1c9e-4f2a-5b3c-8d6e-7f8091a2b3c4")
 
 
-@dataclass(frozen=True)
-class Params:
+@dataclass(frozen=True, kw_only=True)
+class Params(RuleParams):
     min_value_cny: Decimal
-    severity: str
-    ruleset_version: str
     outbound_handling: str = "AMBER"
-    outbound_recipients: tuple[str, ...] = ()
+    outbound_recipients: tuple[str, ...] = ()  # partner member ids; empty: every partner entitled to the mark
 
     @classmethod
     def from_ruleset(cls, ruleset: RuleSet) -> Params:
-        raw: dict[str, Any] = ruleset.params(RULE_ID)
-        try:
-            threshold = Decimal(str(raw["min_value_cny"]))
-        except (KeyError, InvalidOperation):
-            raise RuleSetError(f"{ruleset.source}: [rules.{RULE_ID!r}] needs a numeric min_value_cny") from None
-        severity = raw.get("severity", "MEDIUM")
-        if threshold <= 0 or severity not in SEVERITIES:
-            raise RuleSetError(
-                f"{ruleset.source}: [rules.{RULE_ID!r}] needs min_value_cny > 0 and severity in {SEVERITIES}"
-            )
-        handling = raw.get("outbound_handling", "AMBER")
-        recipients = raw.get("outbound_recipients", [])
-        if handling not in HANDLING_MARKS:
-            raise RuleSetError(
-                f"{ruleset.source}: [rules.{RULE_ID!r}] needs outbound_handling in {HANDLING_MARKS}, got {handling!r}"
-            )
-        if not isinstance(recipients, list) or not all(isinstance(r, str) and r for r in recipients):
-            raise RuleSetError(
-                f"{ruleset.source}: [rules.{RULE_ID!r}] needs outbound_recipients = a list of partner member ids, "
-                f"got {recipients!r}"
-            )
-        return cls(threshold, severity, ruleset.version, handling, tuple(recipients))
+        p = ParamReader(ruleset, RULE.rule_id)
+        return cls(
+            **p.common(cls, severity="MEDIUM"),
+            min_value_cny=p.decimal("min_value_cny"),
+            outbound_handling=p.choice("outbound_handling", HANDLING_MARKS, default="AMBER"),
+            outbound_recipients=p.strings("outbound_recipients", default=[], may_be_empty=True),
+        )
 
 
-def evaluate(seizure: Seizure, params: Params) -> Signal | None:
-    """Return a signal if the seizure's estimated value is at or above the threshold."""
+def evaluate(seizure: Seizure, params: Params) -> list[Signal]:
+    """A signal if the seizure's estimated value is at or above the threshold."""
     value = seizure.estimated_value_cny
     if value < params.min_value_cny:
-        return None
+        return []
     ratio = float(value / params.min_value_cny)
-    return Signal(
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        ruleset_version=params.ruleset_version,
-        category="ENFORCEMENT",
-        severity=params.severity,
-        subject_type="SEIZURE",
-        subject_id=seizure.seizure_id,
-        jurisdiction=seizure.jurisdiction,
-        occurred_at=seizure.occurred_at,
-        score=round(ratio, 4),
-        reason=(
-            f"seizure {seizure.seizure_id} at customs office {seizure.customs_office_code} "
-            f"({seizure.direction}, HS {seizure.hs_code}) estimated at {value:,.2f} CNY, "
-            f">= threshold {params.min_value_cny:,.2f} CNY ({ratio:.2f}x)"
-        ),
-        evidence=(seizure.source,),
-        metrics={"estimated_value_cny": float(value), "threshold_cny": float(params.min_value_cny)},
-    )
+    return [
+        RULE.signal(
+            params,
+            subject_type="SEIZURE",
+            subject_id=seizure.seizure_id,
+            jurisdiction=seizure.jurisdiction,
+            occurred_at=seizure.occurred_at,
+            score=round(ratio, 4),
+            reason=(
+                f"seizure {seizure.seizure_id} at customs office {seizure.customs_office_code} "
+                f"({seizure.direction}, HS {seizure.hs_code}) estimated at {value:,.2f} CNY, "
+                f">= threshold {params.min_value_cny:,.2f} CNY ({ratio:.2f}x)"
+            ),
+            evidence=(seizure.source,),
+            metrics={"estimated_value_cny": float(value), "threshold_cny": float(params.min_value_cny)},
+        )
+    ]
+
+
+def outbound(seizure: Seizure, signal: Signal, params: Params) -> dict[str, Any]:
+    """The partner notice (``iprx.cooperation.PartnerNoticeSent``) for a signal; the sender stamps ``published_at``."""
+    notice = outbound_notice(seizure, signal, params)
+    header = {
+        "event_id": notice["notice_id"],  # deterministic, so a replayed seizure sends the same notice
+        "event_type": "cooperation.notice_sent",
+        "occurred_at": seizure.occurred_at,
+        "published_at": None,
+        "publisher": SIGNAL_PUBLISHER,
+        "jurisdiction": seizure.jurisdiction,
+        "causation_id": notice["signal_id"],
+        "correlation_id": seizure.seizure_id,
+    }
+    return {"header": header, **notice}
 
 
 def outbound_notice(seizure: Seizure, signal: Signal, params: Params) -> dict[str, Any]:

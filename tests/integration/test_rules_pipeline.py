@@ -1,6 +1,6 @@
 """Every rule end to end on the real broker: publisher -> worker (agents, re-key topics, tables) -> sink -> ClickHouse.
 
-The planted patterns of `iprx simulate` (producers/simulate/patterns.py) say which signals must
+The planted patterns of `iprx simulate` (simulation/patterns/) say which signals must
 exist, with which evidence and severity; the signals table must hold exactly those, with the
 deterministic ids, also when the worker is SIGKILLed mid-run and restarted, and when two workers
 share the partitions. A little background noise rides along and must fire nothing.

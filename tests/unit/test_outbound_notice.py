@@ -10,6 +10,8 @@ from iprx.stream_processors.signals import Evidence
 
 from tests.unit.rule_harness import RULEBOOK
 
+SIGNIFICANT = RULEBOOK.rule("seizure.significant")
+
 # Names drawn from CJK ideographs and ids with a marker prefix: neither can turn up by chance in the
 # fixed fields of the notice, so finding one in it can only mean it leaked.
 names = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=2, max_size=4)
@@ -47,6 +49,11 @@ def significant(exporter: Party | None, consignee: Party | None, declarant: Part
     )
 
 
+def notices(seizure: Seizure) -> list[dict]:
+    """What the worker sends to partners for one seizure: the rule's outbound hook for each of its signals."""
+    return [n for s in SIGNIFICANT.evaluate(seizure) for n in SIGNIFICANT.outbound(seizure, s)]
+
+
 def dumped(notice: dict) -> str:
     return json.dumps(notice, ensure_ascii=False, default=str).casefold()
 
@@ -69,7 +76,7 @@ def test_no_natural_persons_name_or_id_leaves(people, roles, data):
     persons = [p for p in (exporter, consignee, declarant) if p.natural_person]
     mentioned = data.draw(st.sampled_from(people))
     text = f"{mentioned[0].upper()} ({mentioned[1].upper()})"  # free text, in another case
-    [notice] = RULEBOOK.outbound_notices(significant(exporter, consignee, declarant, text))
+    [notice] = notices(significant(exporter, consignee, declarant, text))
     out = dumped(notice)
     for p in persons:
         assert p.name.casefold() not in out and p.id.casefold() not in out
@@ -82,8 +89,8 @@ def test_no_natural_persons_name_or_id_leaves(people, roles, data):
 def test_notice_shape_and_redaction_record():
     exporter = party("张伟", "pid-440301199001011234", True)
     seizure = significant(exporter, party("Acme Imports LLC", "US-EIN-123", False), None, "nobody")
-    [signal] = RULEBOOK.on_seizure(seizure)
-    [notice] = RULEBOOK.outbound_notices(seizure)
+    [signal] = SIGNIFICANT.evaluate(seizure)
+    [notice] = notices(seizure)
     assert notice["kind"] == "SEIZURE_NOTICE" and notice["handling"] == "AMBER"
     assert notice["recipients"] == ["US/GOV/CBP/ipr"] and notice["signal_id"] == str(signal.signal_id)
     shared = notice["seizure"]
@@ -101,16 +108,16 @@ def test_notice_shape_and_redaction_record():
 
 def test_notice_id_is_stable_per_seizure_event_and_only_for_significant_seizures():
     seizure = significant(None, None, None, "nobody")
-    first, again = RULEBOOK.outbound_notices(seizure)[0], RULEBOOK.outbound_notices(seizure)[0]
+    first, again = notices(seizure)[0], notices(seizure)[0]
     assert first["notice_id"] == again["notice_id"]
     small = Seizure(**{**vars(seizure), "estimated_value_cny": Decimal("999999.99")})
-    assert RULEBOOK.outbound_notices(small) == []
+    assert notices(small) == []
 
 
 def test_masked_free_text_is_listed_in_redacted_fields():
     person = party("李娜", "pid-110101198001010000", True)
     seizure = significant(person, None, None, "李娜")
-    [notice] = RULEBOOK.outbound_notices(seizure)
+    [notice] = notices(seizure)
     assert sorted(notice["redacted_fields"]) == [
         "seizure.exporter.id",
         "seizure.exporter.name",
@@ -128,14 +135,17 @@ def test_notice_encodes_as_partner_notice_sent():
     if "iprx.cooperation.PartnerNoticeSent" not in codec.catalog.names():
         pytest.skip("the cooperation schemas are not on this branch yet")
     seizure = significant(party("张伟", "pid-1", True), party("Acme Imports LLC", "US-EIN-123", False), None, "x")
-    [notice] = RULEBOOK.outbound_notices(seizure)
-    header = {
+    [notice] = notices(seizure)
+    assert notice["header"] == {
         "event_id": notice["notice_id"],
         "event_type": "cooperation.notice_sent",
         "occurred_at": seizure.occurred_at,
-        "published_at": seizure.occurred_at,
+        "published_at": None,  # stamped by the worker when it sends
         "publisher": "CN/GOV/IPRX/stream-processors",
         "jurisdiction": seizure.jurisdiction,
+        "causation_id": notice["signal_id"],
+        "correlation_id": seizure.seizure_id,
     }
-    _, decoded = codec.decode(codec.encode("iprx.cooperation.PartnerNoticeSent", {"header": header, **notice}))
+    record = {**notice, "header": {**notice["header"], "published_at": seizure.occurred_at}}
+    _, decoded = codec.decode(codec.encode("iprx.cooperation.PartnerNoticeSent", record))
     assert decoded["seizure"]["exporter"]["name"] == "[REDACTED]" and decoded["handling"] == "AMBER"

@@ -6,7 +6,7 @@ from iprx.stream_processors.ruleset import RuleSet, RuleSetError
 
 from tests.unit.rule_harness import MS, RULEBOOK, RULESET, Tick, at, drive, evidence_ids, ids, notice, seizure
 
-RULE = RULEBOOK.rule(rule.RULE_ID)
+RULE = RULEBOOK.rule(rule.RULE.rule_id)
 GRACE = RULE.params.grace
 EXPORTER = "914403001922038216"
 
@@ -70,8 +70,8 @@ def test_redelivery_signals_nothing_new():
 
 
 def test_notice_kinds_come_from_the_ruleset():
-    section = RULESET.rules[rule.RULE_ID] | {"notice_kinds": ["SEIZURE_NOTICE"]}
-    params = rule.Params.from_ruleset(RuleSet("t", {rule.RULE_ID: section}, "t.toml"))
+    section = RULESET.rules[rule.RULE.rule_id] | {"notice_kinds": ["SEIZURE_NOTICE"]}
+    params = rule.Params.from_ruleset(RuleSet("t", {rule.RULE.rule_id: section}, "t.toml"))
     assert rule.keys(notice("n", at(0), container_no="C1", kind="INFORMATION_REQUEST"), params) == ()
     assert rule.keys(notice("n", at(0), container_no="C1"), params) == ("container:C1",)
 
@@ -100,9 +100,9 @@ def test_due_prunes_idle_keys():
 
 @pytest.mark.parametrize("section", [{"notice_kinds": ["FAX"]}, {"hs_heading_digits": 1}, {"grace_hours": -1}])
 def test_bad_parameters(section):
-    bad = RULESET.rules[rule.RULE_ID] | section
+    bad = RULESET.rules[rule.RULE.rule_id] | section
     with pytest.raises(RuleSetError, match=next(iter(section))):
-        rule.Params.from_ruleset(RuleSet("v", {rule.RULE_ID: bad}, "bad.toml"))
+        rule.Params.from_ruleset(RuleSet("v", {rule.RULE.rule_id: bad}, "bad.toml"))
 
 
 def test_exporter_alone_without_hs_heading_is_not_a_criterion():

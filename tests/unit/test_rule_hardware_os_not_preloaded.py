@@ -20,7 +20,7 @@ from tests.unit.rule_harness import (
     os_item,
 )
 
-RULE = RULEBOOK.rule(rule.RULE_ID)
+RULE = RULEBOOK.rule(rule.RULE.rule_id)
 GRACE = RULE.params.grace
 LATER = Tick(at(1000))
 
@@ -143,9 +143,9 @@ def test_a_purchase_redelivered_after_its_judgement_is_not_judged_again():
     ],
 )
 def test_bad_parameters(section, message):
-    bad = RULESET.rules[rule.RULE_ID] | section
+    bad = RULESET.rules[rule.RULE.rule_id] | section
     with pytest.raises(RuleSetError, match=message):
-        rule.Params.from_ruleset(RuleSet("v", {rule.RULE_ID: bad}, "bad.toml"))
+        rule.Params.from_ruleset(RuleSet("v", {rule.RULE.rule_id: bad}, "bad.toml"))
 
 
 def test_licences_a_pending_purchase_can_still_use_are_kept():

@@ -6,7 +6,7 @@ from iprx.stream_processors.ruleset import RuleSet, RuleSetError
 
 from tests.unit.rule_harness import MS, RULEBOOK, RULESET, Tick, at, drive, evidence_ids, ids, inspection
 
-RULE = RULEBOOK.rule(rule.RULE_ID)
+RULE = RULEBOOK.rule(rule.RULE.rule_id)
 GRACE = RULE.params.grace
 LATER = Tick(at(800))
 
@@ -39,8 +39,8 @@ def test_signal():
 
 
 def test_outcomes_come_from_the_ruleset():
-    section = RULESET.rules[rule.RULE_ID] | {"outcomes": ["NONCOMPLIANT", "RECTIFICATION_ORDERED"]}
-    params = rule.Params.from_ruleset(RuleSet("t", {rule.RULE_ID: section}, "t.toml"))
+    section = RULESET.rules[rule.RULE.rule_id] | {"outcomes": ["NONCOMPLIANT", "RECTIFICATION_ORDERED"]}
+    params = rule.Params.from_ruleset(RuleSet("t", {rule.RULE.rule_id: section}, "t.toml"))
     state, _ = rule.apply(rule.State(), inspection("i1", at(0)), params)
     state, _ = rule.apply(state, inspection("i2", at(1), outcome="RECTIFICATION_ORDERED"), params)
     _, signals = rule.due(state, at(30), params)
@@ -68,9 +68,9 @@ def test_reordering_gives_the_same_ids():
 
 @pytest.mark.parametrize("section", [{"outcomes": ["BAD"]}, {"min_findings": 1}, {"window_days": 0}, {"outcomes": []}])
 def test_bad_parameters(section):
-    bad = RULESET.rules[rule.RULE_ID] | section
+    bad = RULESET.rules[rule.RULE.rule_id] | section
     with pytest.raises(RuleSetError, match=next(iter(section))):
-        rule.Params.from_ruleset(RuleSet("v", {rule.RULE_ID: bad}, "bad.toml"))
+        rule.Params.from_ruleset(RuleSet("v", {rule.RULE.rule_id: bad}, "bad.toml"))
 
 
 def test_pruned_after_the_window():

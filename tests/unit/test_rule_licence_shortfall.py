@@ -20,7 +20,7 @@ from tests.unit.rule_harness import (
     licence_item,
 )
 
-RULE = RULEBOOK.rule(rule.RULE_ID)
+RULE = RULEBOOK.rule(rule.RULE.rule_id)
 GRACE = RULE.params.grace
 LATER = Tick(at(1000))
 
@@ -83,8 +83,8 @@ def test_only_subjects_that_procure_are_judged(subject_type, judged):
 
 
 def test_subject_types_come_from_the_ruleset():
-    section = RULESET.rules[rule.RULE_ID] | {"subject_types": ["AGENCY", "ENTERPRISE"]}
-    params = rule.Params.from_ruleset(RuleSet("t", {rule.RULE_ID: section}, "t.toml"))
+    section = RULESET.rules[rule.RULE.rule_id] | {"subject_types": ["AGENCY", "ENTERPRISE"]}
+    params = rule.Params.from_ruleset(RuleSet("t", {rule.RULE.rule_id: section}, "t.toml"))
     enterprise = inspection("i", at(10), found(50), subject_type="ENTERPRISE")
     soe = inspection("j", at(10), found(50), subject_type="SOE")
     assert rule.keys(enterprise, params) == (enterprise.subject_id,)
@@ -93,7 +93,9 @@ def test_subject_types_come_from_the_ruleset():
 
 def test_an_inspection_stored_under_an_older_ruleset_is_not_judged_if_its_type_no_longer_procures():
     older = rule.Params.from_ruleset(
-        RuleSet("old", {rule.RULE_ID: RULESET.rules[rule.RULE_ID] | {"subject_types": ["ENTERPRISE"]}}, "old.toml")
+        RuleSet(
+            "old", {rule.RULE.rule_id: RULESET.rules[rule.RULE.rule_id] | {"subject_types": ["ENTERPRISE"]}}, "old.toml"
+        )
     )
     state, _ = rule.apply(rule.State(), inspection("i", at(10), found(50), subject_type="ENTERPRISE"), older)
     state, signals = rule.due(state, at(1000), RULE.params)
@@ -111,8 +113,8 @@ def test_metrics_products_and_editions():
 
 
 def test_match_edition_from_the_ruleset():
-    section = RULESET.rules[rule.RULE_ID] | {"match_edition": True}
-    params = rule.Params.from_ruleset(RuleSet("t", {rule.RULE_ID: section}, "t.toml"))
+    section = RULESET.rules[rule.RULE.rule_id] | {"match_edition": True}
+    params = rule.Params.from_ruleset(RuleSet("t", {rule.RULE.rule_id: section}, "t.toml"))
     state, _ = rule.apply(rule.State(), award("p", at(0), licence_item(100, edition="Standard")), params)
     state, _ = rule.apply(state, inspection("i", at(1), found(100, edition="Professional")), params)
     assert len(rule.due(state, at(100), params)[1]) == 1
@@ -184,9 +186,9 @@ def test_expired_licences_are_pruned_perpetual_ones_kept():
     ],
 )
 def test_bad_parameters(section, message):
-    bad = RULESET.rules[rule.RULE_ID] | section
+    bad = RULESET.rules[rule.RULE.rule_id] | section
     with pytest.raises(RuleSetError, match=message):
-        rule.Params.from_ruleset(RuleSet("v", {rule.RULE_ID: bad}, "bad.toml"))
+        rule.Params.from_ruleset(RuleSet("v", {rule.RULE.rule_id: bad}, "bad.toml"))
 
 
 def contract_of(first, event_id, when, *items):

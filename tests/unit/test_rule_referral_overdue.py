@@ -17,7 +17,7 @@ from tests.unit.rule_harness import (
     ids,
 )
 
-RULE = RULEBOOK.rule(rule.RULE_ID)
+RULE = RULEBOOK.rule(rule.RULE.rule_id)
 GRACE = RULE.params.grace
 OPENED = case_opened("open-1", at(0), illegal_gains_cny="40000")
 DEADLINE = at(3)  # 72 hours after the opening
@@ -108,6 +108,6 @@ def test_same_signal_id_whatever_the_arrival_order():
     "section", [{"deadline_hours": "3 days"}, {"deadline_hours": 0}, {"retention_days": 0}, {"grace_hours": True}]
 )
 def test_bad_parameters(section):
-    bad = RULESET.rules | {rule.RULE_ID: RULESET.rules[rule.RULE_ID] | section}
+    bad = RULESET.rules | {rule.RULE.rule_id: RULESET.rules[rule.RULE.rule_id] | section}
     with pytest.raises(RuleSetError, match=next(iter(section))):
         rule.Params.from_ruleset(RuleSet("v", bad, "bad.toml"))

@@ -8,8 +8,9 @@ PARAMS = rule.Params.from_ruleset(RULESET)
 
 
 def severity(**figures) -> str | None:
-    signal = rule.evaluate(case_opened("e-1", at(), **figures), PARAMS)
-    return signal.severity if signal else None
+    signals = rule.evaluate(case_opened("e-1", at(), **figures), PARAMS)
+    assert len(signals) <= 1
+    return signals[0].severity if signals else None
 
 
 @pytest.mark.parametrize(
@@ -53,16 +54,16 @@ def test_thresholds(figures, expected):
 
 def test_half_of_two_can_be_switched_off():
     rules = RULESET.rules | {
-        rule.RULE_ID: RULESET.rules[rule.RULE_ID]
-        | {"online": RULESET.rules[rule.RULE_ID]["online"] | {"half_of_two": False}}
+        rule.RULE.rule_id: RULESET.rules[rule.RULE.rule_id]
+        | {"online": RULESET.rules[rule.RULE.rule_id]["online"] | {"half_of_two": False}}
     }
     params = rule.Params.from_ruleset(RuleSet("t", rules, "t.toml"))
-    assert rule.evaluate(case_opened("e-1", at(), online=True, works=250, online_clicks=25000), params) is None
+    assert rule.evaluate(case_opened("e-1", at(), online=True, works=250, online_clicks=25000), params) == []
 
 
 def test_signal_names_the_case_the_grounds_and_the_numbers():
-    [s] = RULEBOOK.on_case_opened(case_opened("e-9", at(), illegal_gains_cny="45000", infringing_copies=700))
-    assert (s.rule_id, s.rule_version, s.ruleset_version) == (rule.RULE_ID, rule.RULE_VERSION, RULESET.version)
+    [s] = RULEBOOK.signals(case_opened("e-9", at(), illegal_gains_cny="45000", infringing_copies=700))
+    assert (s.rule_id, s.rule_version, s.ruleset_version) == (rule.RULE.rule_id, rule.RULE.version, RULESET.version)
     assert (s.category, s.subject_type, s.subject_id, s.jurisdiction) == ("ENFORCEMENT", "CASE", "C-1", "310000")
     assert [e.event_id for e in s.evidence] == ["e-9"]
     assert "illegal gains CNY 45,000 >= 30,000" in s.reason and "infringing copies 700 >= 500" in s.reason
@@ -71,7 +72,7 @@ def test_signal_names_the_case_the_grounds_and_the_numbers():
 
 
 def test_two_at_half_reason_lists_both_figures():
-    s = rule.evaluate(case_opened("e-1", at(), online=True, works=300, registered_members=600), PARAMS)
+    [s] = rule.evaluate(case_opened("e-1", at(), online=True, works=300, registered_members=600), PARAMS)
     assert "two at half" in s.reason and "works disseminated 300" in s.reason and "registered members 600" in s.reason
 
 
@@ -85,7 +86,7 @@ def test_two_at_half_reason_lists_both_figures():
     ],
 )
 def test_bad_parameters_name_the_key(section, message):
-    bad = RULESET.rules[rule.RULE_ID] | section
+    bad = RULESET.rules[rule.RULE.rule_id] | section
     with pytest.raises(RuleSetError, match=message) as err:
-        rule.Params.from_ruleset(RuleSet("v", {rule.RULE_ID: bad}, "bad.toml"))
-    assert "bad.toml" in str(err.value) and rule.RULE_ID in str(err.value)
+        rule.Params.from_ruleset(RuleSet("v", {rule.RULE.rule_id: bad}, "bad.toml"))
+    assert "bad.toml" in str(err.value) and rule.RULE.rule_id in str(err.value)

@@ -5,7 +5,7 @@ from iprx.stream_processors.rules import seizure_repeat_offender as rule
 
 from tests.unit.rule_harness import MS, RULEBOOK, Tick, at, drive, evidence_ids, ids, seizure
 
-RULE = RULEBOOK.rule(rule.RULE_ID)
+RULE = RULEBOOK.rule(rule.RULE.rule_id)
 GRACE = RULE.params.grace
 LATER = Tick(at(400))
 

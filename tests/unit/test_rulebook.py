@@ -6,8 +6,8 @@ from iprx.schemas import SingleObjectCodec
 from iprx.simulation.synthetic import seizures
 from iprx.stream_processors import statecodec
 from iprx.stream_processors.events import Seizure
-from iprx.stream_processors.rulebook import STATEFUL_RULES, Rulebook
-from iprx.stream_processors.rules import licence_shortfall, referral_threshold_met, seizure_significant
+from iprx.stream_processors.rulebook import RULE_MODULES, Rulebook
+from iprx.stream_processors.rules import licence_shortfall
 from iprx.stream_processors.ruleset import DEFAULT_RULESET, RuleSet, RuleSetError, load_ruleset
 from iprx.stream_processors.signals import Evidence
 
@@ -29,10 +29,11 @@ def test_shipped_ruleset_builds_every_rule_of_the_design():
     ruleset = load_ruleset(DEFAULT_RULESET)
     assert set(ruleset.rules) == DESIGN_RULES
     book = Rulebook.from_ruleset(ruleset)
-    built = {r.rule_id for r in book.stateful} | {seizure_significant.RULE_ID, referral_threshold_met.RULE_ID}
+    built = {r.rule_id for r in book.stateful} | {r.rule_id for r in book.stateless}
     assert built == DESIGN_RULES
-    for module in (*STATEFUL_RULES, seizure_significant, referral_threshold_met):
-        assert isinstance(module.RULE_VERSION, int) and module.RULE_VERSION >= 1
+    assert {r.rule_id for r in book.stateless} == {"seizure.significant", "referral.threshold_met"}
+    for module in RULE_MODULES:
+        assert isinstance(module.RULE.version, int) and module.RULE.version >= 1
         assert module.Params.from_ruleset(ruleset).ruleset_version == ruleset.version
 
 
@@ -60,7 +61,7 @@ def test_events_go_to_the_rules_that_read_them():
 def test_every_signal_records_rule_and_ruleset_versions():
     ruleset = RuleSet("2099.9", load_ruleset().rules, "t.toml")
     book = Rulebook.from_ruleset(ruleset)
-    [s] = book.on_case_opened(case_opened("c", at(0), infringing_copies=600))
+    [s] = book.signals(case_opened("c", at(0), infringing_copies=600))
     assert (s.rule_id, s.rule_version, s.ruleset_version) == ("referral.threshold_met", 1, "2099.9")
     rule = book.rule("inspection.repeat_noncompliance")
     state, _ = rule.apply(rule.new_state(), inspection("i", at(0)))
@@ -70,7 +71,7 @@ def test_every_signal_records_rule_and_ruleset_versions():
 
 
 def test_state_json_round_trip_keeps_every_type():
-    rule = Rulebook.from_ruleset(load_ruleset()).rule(licence_shortfall.RULE_ID)
+    rule = Rulebook.from_ruleset(load_ruleset()).rule(licence_shortfall.RULE.rule_id)
     state, _ = rule.apply(rule.new_state(), award("p", at(0), licence_item(5, end=at(100))))
     state, _ = rule.apply(state, inspection("i", at(1)))
     text = json.dumps(rule.dump(state))

@@ -39,12 +39,11 @@ def test_shipped_ruleset_has_the_design_threshold():
     [("1000000.00", True), ("999999.99", False), ("1000000.01", True), ("0", False), ("25000000", True)],
 )
 def test_threshold_boundary(value, fires):
-    assert (seizure_significant.evaluate(seizure(value), PARAMS) is not None) is fires
+    assert len(seizure_significant.evaluate(seizure(value), PARAMS)) == (1 if fires else 0)
 
 
 def test_signal_carries_rule_version_evidence_and_numbers():
-    s = seizure_significant.evaluate(seizure("2500000.00"), PARAMS)
-    assert s is not None
+    [s] = seizure_significant.evaluate(seizure("2500000.00"), PARAMS)
     assert (s.rule_id, s.rule_version, s.ruleset_version) == ("seizure.significant", 1, RULESET.version)
     assert (s.category, s.severity, s.subject_type, s.subject_id) == (
         "ENFORCEMENT",
@@ -58,18 +57,32 @@ def test_signal_carries_rule_version_evidence_and_numbers():
     assert s.metrics == {"estimated_value_cny": 2_500_000.0, "threshold_cny": 1_000_000.0}
 
 
+def test_outbound_defaults_when_the_section_does_not_say():
+    params = seizure_significant.Params.from_ruleset(RuleSet("v", {"seizure.significant": {"min_value_cny": 1}}, "t"))
+    assert (params.severity, params.outbound_handling, params.outbound_recipients) == ("MEDIUM", "AMBER", ())
+
+
 def test_threshold_and_severity_come_from_the_ruleset():
     # The rulebook builds every rule, so the override sits on top of the shipped sections.
     rules = RULESET.rules | {"seizure.significant": {"min_value_cny": "500", "severity": "HIGH"}}
     ruleset = RuleSet("test-2", rules, "t.toml")
     book = Rulebook.from_ruleset(ruleset)
-    [s] = book.on_seizure(seizure("500"))
+    [s] = book.signals(seizure("500"))
     assert (s.severity, s.ruleset_version) == ("HIGH", "test-2")
-    assert book.on_seizure(seizure("499.99")) == []
+    assert book.signals(seizure("499.99")) == []
 
 
 @pytest.mark.parametrize(
-    "params", [{}, {"min_value_cny": "lots"}, {"min_value_cny": "-1"}, {"min_value_cny": "1", "severity": "HUGE"}]
+    "params",
+    [
+        {},
+        {"min_value_cny": "lots"},
+        {"min_value_cny": "-1"},
+        {"min_value_cny": "1", "severity": "HUGE"},
+        {"min_value_cny": "1", "outbound_handling": "PURPLE"},
+        {"min_value_cny": "1", "outbound_recipients": "US/GOV/CBP/ipr"},
+        {"min_value_cny": "1", "outbound_recipients": [""]},
+    ],
 )
 def test_bad_parameters_are_rejected(params):
     with pytest.raises(RuleSetError):
@@ -77,9 +90,9 @@ def test_bad_parameters_are_rejected(params):
 
 
 def test_signal_id_is_deterministic_and_ignores_replay_position():
-    a = seizure_significant.evaluate(seizure("2000000", offset=7), PARAMS)
-    b = seizure_significant.evaluate(seizure("2000000", offset=9000), PARAMS)  # the same event, replayed
-    c = seizure_significant.evaluate(seizure("2000000", event_id="e-2"), PARAMS)
+    [a] = seizure_significant.evaluate(seizure("2000000", offset=7), PARAMS)
+    [b] = seizure_significant.evaluate(seizure("2000000", offset=9000), PARAMS)  # the same event, replayed
+    [c] = seizure_significant.evaluate(seizure("2000000", event_id="e-2"), PARAMS)
     assert a.signal_id == b.signal_id != c.signal_id
     assert signal_id("r", "T", "s", ["x", "y"]) == signal_id("r", "T", "s", ["y", "x", "x"])
 
@@ -87,7 +100,7 @@ def test_signal_id_is_deterministic_and_ignores_replay_position():
 def test_signal_record_matches_the_avro_schema():
     from iprx.schemas import SingleObjectCodec
 
-    s = seizure_significant.evaluate(seizure("3000000"), PARAMS)
+    [s] = seizure_significant.evaluate(seizure("3000000"), PARAMS)
     codec = SingleObjectCodec()
     _, decoded = codec.decode(codec.encode("iprx.signal.Signal", to_record(s, datetime(2026, 3, 2, tzinfo=UTC))))
     assert str(decoded["signal_id"]) == str(s.signal_id) == str(decoded["header"]["event_id"])

@@ -24,7 +24,7 @@ from iprx.simulation.output import write_files
 from iprx.simulation.patterns import ASSUMED, TOLERANCE, ruleset_mismatches
 from iprx.simulation.scene import NOISE
 from iprx.simulation.truth import read_truth, truth_record, write_truth
-from iprx.stream_processors.events import SCHEMAS, CaseOpened, Seizure
+from iprx.stream_processors.events import SCHEMAS
 from iprx.stream_processors.rulebook import Rulebook
 from iprx.stream_processors.ruleset import load_ruleset
 
@@ -78,10 +78,7 @@ def replay(simulation: Simulation, wall_clock: datetime, sweep_every: int = 1) -
         event = SCHEMAS[family.schema_for(planned.record)].from_record(
             planned.record, family.topic.name, 0, next(offsets)
         )
-        if isinstance(event, Seizure):
-            raised.extend(rulebook.on_seizure(event))
-        elif isinstance(event, CaseOpened):
-            raised.extend(rulebook.on_case_opened(event))
+        raised.extend(rulebook.signals(event))
         for rule in rulebook.stateful_for(event):
             clock = clocks[rule.rule_id] = max(event.occurred_at, clocks.get(rule.rule_id, event.occurred_at))
             for key in rule.keys(event):
