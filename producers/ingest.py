@@ -24,10 +24,18 @@ class IngestSummary:
     rejected: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)
+    unresolved: Counter[str] = field(default_factory=Counter)  # records published per unresolved role
+    tolerated: Counter[str] = field(default_factory=Counter)  # units read with each deviation
 
     def lines(self) -> list[str]:
-        out = [f"units read: {self.units:,}", f"published: {self.published:,}", f"rejected: {self.rejected:,}"]
+        out = [f"units read: {self.units:,}", f"published: {self.published:,}"]
+        # accepted, not rejected: the record lands and rules keyed by that party skip it (counted)
+        out += [f"  {n:>8,}  accepted, {role.lower()} unresolved" for role, n in sorted(self.unresolved.items())]
+        out.append(f"rejected: {self.rejected:,}")
         out += [f"  {n:>8,}  {reason}" for reason, n in self.reasons.most_common()]
+        if self.tolerated:
+            out.append(f"tolerated deviations (units read with each; see the notes): {self.tolerated.total():,}")
+            out += [f"  {n:>8,}  {kind}" for kind, n in self.tolerated.most_common()]
         if self.notes:
             out.append(f"notes (published, with parts left out): {sum(self.notes.values()):,}")
             out += [f"  {n:>8,}  {note}" for note, n in self.notes.most_common(10)]
@@ -94,6 +102,9 @@ def ingest(
         else:
             summary.published += len(unit.records)
             summary.notes.update(unit.notes)
+            summary.tolerated.update(unit.tolerated)
+            for role in unit.unresolved:
+                summary.unresolved[role] += len(unit.records)
         if progress:
             progress.update(len(unit.text.encode()), summary)
     if progress:

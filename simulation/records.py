@@ -83,6 +83,7 @@ def award(scene: Scene, buyer: Organisation, at: datetime, items: list[Record], 
         "date_signed": at if contract else None,
         "total_value": {"amount": total.quantize(Decimal("0.01")), "currency": "CNY"} if total else None,
         "items": [{**item, "item_id": str(n)} for n, item in enumerate(kept, 1)],
+        "unresolved_parties": [],  # simulated buyers always have a credit code
     }
 
 

@@ -8,3 +8,5 @@ DEAD_LETTERS = Counter("iprx_worker_dead_letters_total", "Records sent to the de
 EVENT_TIME_LAG = Gauge(
     "iprx_worker_event_time_lag_seconds", "Wall clock minus occurred_at of the latest event consumed", ["family"]
 )
+# Events a rule cannot use, by reason (e.g. a procurement release whose buyer is unresolved).
+RULE_SKIPS = Counter("iprx_worker_rule_skips_total", "Events a rule skipped, by reason", ["rule", "reason"])

@@ -16,7 +16,9 @@ class ParsedUnit:
 
     ``records`` are ready to publish; ``errors`` reject the unit as a whole (nothing of it is
     published); ``notes`` report what was left out without rejecting the rest (e.g. an OCDS item
-    whose classification says neither software nor computer).
+    whose classification says neither software nor computer) and how deviations were read;
+    ``tolerated`` names those deviations and ``unresolved`` the parties published unidentified,
+    for the summary's counts.
     """
 
     line: int  # 1-based line (CSV row, JSON line) where the unit starts
@@ -25,6 +27,8 @@ class ParsedUnit:
     errors: list[FieldError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     family: str | None = None  # the unit's family when an adapter reads several; None: the adapter's
+    tolerated: list[str] = field(default_factory=list)  # deviations read anyway (kinds), counted per unit
+    unresolved: list[str] = field(default_factory=list)  # roles published unresolved, e.g. "BUYER"
 
 
 class Adapter(Protocol):

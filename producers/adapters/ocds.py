@@ -125,7 +125,9 @@ class OcdsProcurement:
             note = f"{where}: a linked release ({release.get('url')}), not embedded; not fetched, not published"
             return ParsedUnit(line, text, notes=[note])
         mapped = map_release(release, where, self.publisher, self.jurisdiction)
-        return ParsedUnit(line, text, mapped.records, mapped.errors, mapped.notes)
+        unit = ParsedUnit(line, text, mapped.records, mapped.errors, mapped.notes)
+        unit.tolerated, unit.unresolved = mapped.tolerated, mapped.unresolved
+        return unit
 
     def _record(self, line: int, text: str, where: str) -> Iterator[ParsedUnit]:
         """A record: its compiledRelease when present, otherwise each release embedded in full."""

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from iprx.producers import codes
+from iprx.producers.adapters import ocds_tolerances as tolerance
 from iprx.producers.adapters import values
 from iprx.producers.adapters.ocds_classification import COMPUTER, SOFTWARE, classify_item
 from iprx.producers.identifiers import is_valid_uscc
@@ -48,6 +49,7 @@ LEVELS = ("CENTRAL", "PROVINCIAL", "MUNICIPAL", "COUNTY", "UNKNOWN")
 METRICS = ("DEVICE", "USER", "CORE", "SITE", "OTHER")
 HARDWARE_CATEGORIES = ("DESKTOP", "LAPTOP", "SERVER", "WORKSTATION", "TABLET", "OTHER")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_NAMED_BY = ("id", "name", "identifier")  # a buyer reference with any of these names a buyer
 
 
 @dataclass
@@ -55,6 +57,8 @@ class Mapped:
     records: list[dict[str, Any]] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    tolerated: list[str] = field(default_factory=list)  # ocds_tolerances kinds applied, each once
+    unresolved: list[str] = field(default_factory=list)  # roles published unresolved ("BUYER")
 
 
 def _path(where: str, name: str) -> str:
@@ -83,6 +87,27 @@ class _Release:
         self.now = datetime.now(UTC)
         self.label = "?"
         self.context: dict[str, Any] = {}
+        self.tolerances: dict[str, list[str]] = {}  # kind -> where it was applied, for one note per kind
+        self.currencies: set[str] = set()
+
+    def tolerate(self, kind: str, where: str) -> None:
+        self.tolerances.setdefault(kind, []).append(where)
+
+    def _report_tolerances(self) -> None:
+        """One note per kind of tolerance applied, naming where (the first few places)."""
+        if self.currencies - {tolerance.HOME_CURRENCY}:
+            self.tolerate(tolerance.FOREIGN_CURRENCY, ", ".join(sorted(self.currencies - {tolerance.HOME_CURRENCY})))
+        for kind, places in self.tolerances.items():
+            shown = ", ".join(places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+            self.note(f"tolerated: {kind}: {shown}")
+            self.out.tolerated.append(kind)
+
+    def as_list(self, value: Any, path: str) -> list[Any] | None:
+        """An OCDS array; a single object in its place is read as an array of one (a tolerance)."""
+        if isinstance(value, dict):
+            self.tolerate(tolerance.SINGULAR, path)
+            return [value]
+        return value if isinstance(value, list) else None
 
     def error(self, path: str, reason: str) -> None:
         self.out.errors.append(FieldError(path, reason))
@@ -140,6 +165,7 @@ class _Release:
         if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
             self.error(_path(path, "currency"), f"{currency!r} is not an ISO 4217 currency code")
             return None
+        self.currencies.add(currency)  # kept as published: converting needs a rate and a date, not ours to pick
         return {"amount": parsed, "currency": currency}
 
     def quantity(self, value: Any, path: str) -> int | None:
@@ -171,7 +197,11 @@ class _Release:
         return index
 
     def organisation(self, ref: dict[str, Any], ref_path: str, party: tuple[int, dict[str, Any]] | None) -> dict | None:
-        """``{"id", "name", "uscc"}`` of an organisation reference and its party entry, or None on error."""
+        """``{"id", "name", "uscc"}`` of an organisation reference and its party entry, or None on error.
+
+        ``id`` is None when the organisation cannot be identified (no id, no identifier): the caller
+        decides whether that rejects the release or leaves the party unresolved.
+        """
         entry = party[1] if party else {}
         entry_path = self.at(f"parties[{party[0]}]") if party else ref_path
         identifiers = [(entry_path, entry.get("identifier") or ref.get("identifier"))]
@@ -194,18 +224,39 @@ class _Release:
                 uscc = code
                 break
         name = _text(ref.get("name")) or _text(entry.get("name")) or legal_name
-        org_id = uscc or _text(ref.get("id")) or _text(entry.get("id"))
+        org_id = uscc or _text(ref.get("id")) or _text(entry.get("id")) or self.derived_id(identifiers[0][1], ref_path)
+        if not name and not org_id:
+            return {"id": None, "name": "", "uscc": False}
         if not name:
-            self.error(_path(ref_path, "name"), "the organisation has no name (here nor in parties)")
+            self.tolerate(tolerance.ORG_NAMELESS, ref_path)
+        return {"id": org_id, "name": name or "", "uscc": uscc is not None}
+
+    def derived_id(self, identifier: Any, path: str) -> str | None:
+        """The id an OCDS 1.0 organisation (``identifier`` but no ``id``) gets in 1.1, or None.
+
+        OCDS 1.1 Organization.id: "This field may be built with the following structure
+        {identifier.scheme}-{identifier.id}(-{department-identifier})", and the 1.0 -> 1.1 upgrade
+        script (ocdskit ``update-to-v1_1``, ``generate_party``) builds ``scheme + "-" + id``. It falls
+        back to a hash of the whole object; we take ``identifier.id`` alone when there is no scheme
+        (a hash would change with any contact detail, and the note says what was done).
+        """
+        if not isinstance(identifier, dict) or not _text(identifier.get("id")):
             return None
-        if not org_id:
-            self.error(_path(ref_path, "id"), "is required")
-            return None
-        return {"id": org_id, "name": name, "uscc": uscc is not None}
+        scheme, code = _text(identifier.get("scheme")), _text(identifier.get("id"))
+        derived = f"{scheme}-{code}" if scheme else code
+        self.tolerate(tolerance.ORG_ID_DERIVED, f"{path} = {derived!r}")
+        return derived
 
     def buyer(self, parties: dict[str, tuple[int, dict[str, Any]]]) -> dict[str, Any] | None:
+        """The buyer; None (with an error) when there is none or it is malformed.
+
+        A buyer that is named (a reference or a party with role buyer) but carries no id nor
+        identifier is published *unresolved*: id empty, level UNKNOWN, the publisher's jurisdiction,
+        and BUYER in the record's ``unresolved_parties``. It lands; rules keyed by the buyer skip it
+        (counted).
+        """
         ref = self.release.get("buyer")
-        if isinstance(ref, dict) and (_text(ref.get("id")) or _text(ref.get("name"))):
+        if isinstance(ref, dict) and any(_text(ref.get(k)) or isinstance(ref.get(k), dict) for k in _NAMED_BY):
             entry = parties.get(_text(ref.get("id")) or "")
             org = self.organisation(ref, self.at("buyer"), entry)
         else:
@@ -220,6 +271,10 @@ class _Release:
             org = self.organisation(entry[1], self.at(f"parties[{entry[0]}]"), entry)
         if org is None:
             return None
+        if org["id"] is None:
+            self.out.unresolved.append("BUYER")
+            self.note(f"buyer {org['name']!r} has no id nor identifier; published with the buyer unresolved")
+            return {"id": "", "name": org["name"], "level": "UNKNOWN", "jurisdiction": self.jurisdiction}
         level, division = self.place(entry)
         return {"id": org["id"], "name": org["name"], "level": level, "jurisdiction": division}
 
@@ -250,8 +305,9 @@ class _Release:
         return level, division
 
     def supplier(self, award: dict[str, Any], path: str, parties: dict) -> dict[str, Any] | None:
-        suppliers = award.get("suppliers")
-        if not isinstance(suppliers, list) or not suppliers:
+        """The first supplier of an award (or of a contract, with the contract suppliers extension)."""
+        suppliers = self.as_list(award.get("suppliers"), f"{path}.suppliers")
+        if not suppliers:
             return None
         ref = suppliers[0]
         if not isinstance(ref, dict):
@@ -263,6 +319,9 @@ class _Release:
             self.note(f"award {award.get('id')}: {len(suppliers)} suppliers; the first is published, not {others}")
         if org is None:
             return None
+        if org["id"] is None:
+            self.error(f"{path}.suppliers[0].id", "is required (no id nor identifier)")
+            return None
         return {"id": org["id"], "name": org["name"], "country": "CN" if org["uscc"] else None, "natural_person": False}
 
     # --- items ----------------------------------------------------------------------------------
@@ -270,6 +329,7 @@ class _Release:
     def items(self, items: Any, path: str) -> list[dict[str, Any]]:
         if items is None:
             return []
+        items = self.as_list(items, path) or items
         if not isinstance(items, list):
             self.error(path, "expected a list of items")
             return []
@@ -289,6 +349,8 @@ class _Release:
         if chosen.kind is None:
             self.note(f"item {item_id or path}: {chosen.problem}; left out")
             return None
+        for kind in chosen.tolerated:
+            self.tolerate(kind, f"item {item_id or path}")
         if item_id is None:
             self.error(_path(path, "id"), "is required")
         unit = item.get("unit") if isinstance(item.get("unit"), dict) else {}
@@ -298,7 +360,11 @@ class _Release:
             "item_id": item_id,
             "description": _text(item.get("description")) or chosen.description or "",
             "classification": chosen.record(),
-            "additional_classifications": [c.record() for c in others if c.code],
+            # a catalogue code read by its UNSPSC prefix is kept too, as published (scheme OTHER)
+            "additional_classifications": [
+                *chosen.with_published()[1:],
+                *(r for c in others if c.code for r in c.with_published()),
+            ],
             "quantity": self.quantity(item.get("quantity"), _path(path, "quantity")),
             "unit": _text(unit.get("name")) or _text(unit.get("id")) or "",
             "unit_price": self.money(unit.get("value"), _path(path, "unit.value")),
@@ -352,7 +418,23 @@ class _Release:
 
     # --- the release ----------------------------------------------------------------------------
 
+    def tags(self, raw: Any) -> list[str]:
+        """OCDS ``tag`` (an array); a single string is read as an array of one, with a note."""
+        if isinstance(raw, str) and raw.strip():
+            self.tolerate(tolerance.TAG_STRING, f"tag {raw!r}")
+            return [raw.strip()]
+        if raw is not None and not isinstance(raw, list):
+            self.error(self.at("tag"), f"{raw!r} is not a list of release tags")
+            return []
+        return [t for t in raw or [] if isinstance(t, str)]
+
     def map(self) -> Mapped:
+        self._map()
+        if not self.out.errors:
+            self._report_tolerances()
+        return self.out
+
+    def _map(self) -> Mapped:
         release = self.release
         ocid = _text(release.get("ocid"))
         release_id = _text(release.get("id"))
@@ -362,8 +444,7 @@ class _Release:
         if release_id is None:
             self.error(self.at("id"), "is required")
         released_at = self.date(release.get("date"), self.at("date"), required=True)
-        raw_tags = release.get("tag")
-        tags = [t for t in raw_tags if isinstance(t, str)] if isinstance(raw_tags, list) else []
+        tags = self.tags(release.get("tag"))
         if self.out.errors:
             return self.out
         # Without a tag (required by OCDS, but missing in the wild) every award and contract is news.
@@ -442,6 +523,7 @@ class _Release:
         value = self.release.get(name)
         if value is None:
             return []
+        value = self.as_list(value, self.at(name)) or value
         if not isinstance(value, list):
             self.error(self.at(name), "expected a list")
             return []
@@ -470,7 +552,11 @@ class _Release:
                 items = self.items(section.get("items"), _path(path, "items"))
             else:  # OCDS: a contract lists items only where they differ from its award's
                 items = self.items(award.get("items"), _path(award_path, "items"))
-            supplier = self.supplier(award, award_path, parties)
+            # the contract's own suppliers (contract suppliers extension) name the one it is signed with
+            if section.get("suppliers"):
+                supplier = self.supplier(section, path, parties)
+            else:
+                supplier = self.supplier(award, award_path, parties)
             contract_id = section_id
         else:
             award_id, contract_id, signed = section_id, None, None
@@ -506,6 +592,7 @@ class _Release:
                 "date_signed": signed,
                 "total_value": value,
                 "items": items,
+                "unresolved_parties": list(self.out.unresolved),
             }
         )
 

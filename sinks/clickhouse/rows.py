@@ -188,6 +188,7 @@ def procurement_row(r: dict[str, Any]) -> dict[str, Any]:
         **_header(r["header"]),
         **{k: r[k] for k in ("ocid", "release_id", "tags", "released_at")},
         **{f"buyer_{k}": buyer[k] for k in ("id", "name", "level", "jurisdiction")},
+        "unresolved_parties": r.get("unresolved_parties", []),  # v1 records have none
         **_party("supplier", r["supplier"]),
         **{k: r[k] for k in ("award_id", "contract_id", "date_signed")},
         **_money("total_value", r["total_value"]),

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from iprx.stream_processors.events import ProcurementAward, ProcurementItem
 from iprx.stream_processors.eventtime import is_closed, watermark
+from iprx.stream_processors.metrics import RULE_SKIPS
 from iprx.stream_processors.rules.identity import RuleIdentity
 from iprx.stream_processors.rules.params import ParamReader, StatefulParams
 from iprx.stream_processors.ruleset import RuleSet
@@ -104,6 +105,9 @@ def keys(event: object, params: Params) -> tuple[str, ...]:
     if isinstance(event, ProcurementAward) and any(
         is_computer_without_os(i, params) or is_os_licence(i, params) for i in event.items
     ):
+        if not event.buyer_id:  # published with the buyer unresolved: no state to key it by
+            RULE_SKIPS.labels(RULE.rule_id, "buyer_unresolved").inc()
+            return ()
         return (event.buyer_id,)
     return ()
 

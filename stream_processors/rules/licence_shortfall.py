@@ -28,6 +28,7 @@ from datetime import datetime
 
 from iprx.stream_processors.events import Finding, Inspection, ProcurementAward, ProcurementItem
 from iprx.stream_processors.eventtime import is_closed, watermark
+from iprx.stream_processors.metrics import RULE_SKIPS
 from iprx.stream_processors.rules.identity import RuleIdentity
 from iprx.stream_processors.rules.params import ParamReader, StatefulParams
 from iprx.stream_processors.ruleset import RuleSet, RuleSetError
@@ -150,6 +151,9 @@ def keys(event: object, params: Params) -> tuple[str, ...]:
         # Not judged (so never stored): a subject without an id, or of a type that publishes no procurement.
         return (event.subject_id,) if event.subject_id and procures(event.subject_type, params) else ()
     if isinstance(event, ProcurementAward) and any(_is_licence(i) for i in event.items):
+        if not event.buyer_id:  # published with the buyer unresolved: no state to key it by
+            RULE_SKIPS.labels(RULE.rule_id, "buyer_unresolved").inc()
+            return ()
         return (event.buyer_id,)
     return ()
 

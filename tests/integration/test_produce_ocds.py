@@ -157,3 +157,54 @@ def test_software_and_computers_are_published_and_a_bad_line_is_dead_lettered(pi
     dead = [codec.decode(v)[1] for _, v in read_all(settings.kafka.bootstrap_servers, settings.topic("deadletter"))]
     assert [(d["source_line"], d["stage"], d["source_file"]) for d in dead] == [(6, "producer.validate", str(path))]
     assert "must be >= 0" in dead[0]["reason"]
+
+
+PARAGUAY = DATA / "publishers" / "paraguay-dncp-record-package-277004.json"
+
+
+def test_an_ocds_1_0_record_with_an_unidentified_buyer_is_accepted_not_rejected(pipeline_env, tmp_path):
+    """The issue's case: Paraguay's 240 desktop PCs reach the topic, buyer unresolved, each contract's own supplier."""
+    path = tmp_path / PARAGUAY.name
+    shutil.copy(PARAGUAY, path)
+    result = produce(pipeline_env, path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "published: 4" in result.stdout and "rejected: 0" in result.stdout
+    assert "       4  accepted, buyer unresolved" in result.stdout
+    assert "UNSPSC-based catalogue code read by its UNSPSC prefix" in result.stdout
+
+    compiled = json.loads(PARAGUAY.read_text(encoding="utf-8"))["records"][0]["compiledRelease"]
+    events = {record["contract_id"]: (key, record) for key, record in published(pipeline_env)}
+    assert sorted(events) == sorted(c["id"] for c in compiled["contracts"])
+    for key, event in events.values():
+        assert key == compiled["ocid"]  # no buyer id to key by: the process keeps its releases together
+        assert event["buyer"]["id"] == "" and event["buyer"]["name"] == "Municipalidad de Asunción"
+        assert event["unresolved_parties"] == ["BUYER"]
+    desktops = events["277004-data-lab-sa-5"][1]["items"][0]
+    assert (desktops["classification"]["code"], desktops["quantity"]) == ("43211508", 240)
+
+
+def test_a_release_with_an_unresolved_buyer_lands_in_clickhouse(tmp_path):
+    from iprx.kernel.config import load_settings
+    from iprx.producers.adapters.ocds import OcdsProcurement
+    from iprx.sinks.base import Batch, SourceRecord
+    from iprx.sinks.clickhouse.migrations import migrate
+    from iprx.sinks.clickhouse.sink import ClickHouseSink
+    from iprx.sinks.clickhouse.store import Store
+
+    [unit] = OcdsProcurement(PUBLISHER).read(PARAGUAY)
+    codec = SingleObjectCodec()
+    with Store(load_settings(env={"IPRX_DATA_DIR": str(tmp_path)}), "test") as store:
+        migrate(store.client, store.database)
+        batch = []
+        for offset, record in enumerate(unit.records):
+            record["header"]["published_at"] = datetime.now(UTC)
+            batch.append(SourceRecord(offset, codec.encode("iprx.procurement.ProcurementRelease", record), 0))
+        ClickHouseSink(store).write(Batch("t.procurement", 0, batch))
+        rows = store.client.query(
+            "SELECT contract_id, buyer_id, buyer_name, unresolved_parties FROM iprx.procurement_releases "
+            "ORDER BY contract_id"
+        ).result_rows
+    assert rows == [
+        (record["contract_id"], "", "Municipalidad de Asunción", ["BUYER"])
+        for record in sorted(unit.records, key=lambda r: r["contract_id"])
+    ]
