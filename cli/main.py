@@ -10,13 +10,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from iprx.cli.checkout import REPO_ROOT, not_a_checkout, source_checkout
 from iprx.kernel.config import ConfigError, Settings, describe, load_settings
 from iprx.schemas.errors import SchemaError
 from iprx.schemas.evolution import MODES, PROJECT_MODE
 
 log = logging.getLogger("iprx")
-# The generated schema reference lives with the code it documents.
-DOCS_FILE = Path(__file__).resolve().parents[1] / "docs" / "schemas.md"
+# The generated schema reference lives with the code it documents (only in a source checkout).
+DOCS_FILE = REPO_ROOT / "docs" / "schemas.md"
 
 
 def _config_show(settings: Settings, args: argparse.Namespace) -> int:
@@ -210,7 +211,10 @@ def _schemas_docs(settings: Settings, args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(text)
         return 0
-    target = Path(args.output)
+    if args.output is None and source_checkout() is None:
+        print(not_a_checkout("iprx schemas docs") + "; or pass --output FILE, or - for stdout", file=sys.stderr)
+        return 2
+    target = Path(args.output) if args.output is not None else DOCS_FILE
     if args.check:
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             print(f"error: {target} is out of date; run `iprx schemas docs`", file=sys.stderr)
@@ -226,6 +230,9 @@ def _schemas_docs(settings: Settings, args: argparse.Namespace) -> int:
 def _schemas_snapshot(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.schemas.history import snapshot
 
+    if source_checkout() is None:
+        print(not_a_checkout("iprx schemas snapshot"), file=sys.stderr)
+        return 2
     written = snapshot()
     for name, version in written:
         print(f"published {name} v{version}")
@@ -285,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     show_schema.add_argument("name", help="full name, e.g. iprx.seizure.SeizureRecorded")
     show_schema.set_defaults(handler=_schemas_show)
     docs = schemas_.add_parser("docs", help="write the Markdown reference of every event type and field")
-    docs.add_argument("--output", default=str(DOCS_FILE), help=f"file to write, - for stdout (default {DOCS_FILE})")
+    docs.add_argument("--output", help="file to write, - for stdout (default docs/schemas.md of the source checkout)")
     docs.add_argument("--check", action="store_true", help="only verify that the file is up to date")
     docs.set_defaults(handler=_schemas_docs)
     schemas_.add_parser(
