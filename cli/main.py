@@ -10,13 +10,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from iprx.cli.checkout import REPO_ROOT, not_a_checkout, source_checkout
 from iprx.kernel.config import ConfigError, Settings, describe, load_settings
 from iprx.schemas.errors import SchemaError
 from iprx.schemas.evolution import MODES, PROJECT_MODE
 
 log = logging.getLogger("iprx")
-# The generated schema reference lives with the code it documents.
-DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
+# Generated references live with the code they document (only in a source checkout).
+DOCS_DIR = REPO_ROOT / "docs"
 
 
 def _config_show(settings: Settings, args: argparse.Namespace) -> int:
@@ -71,7 +72,7 @@ def _topics_list(settings: Settings, args: argparse.Namespace) -> int:
 def _topics_docs(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.kernel.topics import describe_markdown
 
-    return _generated_docs(describe_markdown(), args, "iprx topics docs")
+    return _generated_docs(describe_markdown(), args, "iprx topics docs", "topics.md")
 
 
 def _db_migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -227,15 +228,18 @@ def _schemas_docs(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.schemas import default_catalog
     from iprx.schemas.docs import render
 
-    return _generated_docs(render(default_catalog()), args, "iprx schemas docs")
+    return _generated_docs(render(default_catalog()), args, "iprx schemas docs", "schemas.md")
 
 
-def _generated_docs(text: str, args: argparse.Namespace, command: str) -> int:
+def _generated_docs(text: str, args: argparse.Namespace, command: str, name: str) -> int:
     """Write a generated document to ``args.output`` (``-``: stdout), or with ``--check`` compare it."""
     if args.output == "-":
         sys.stdout.write(text)
         return 0
-    target = Path(args.output)
+    if args.output is None and source_checkout() is None:
+        print(not_a_checkout(command) + "; or pass --output FILE, or - for stdout", file=sys.stderr)
+        return 2
+    target = Path(args.output) if args.output is not None else DOCS_DIR / name
     if args.check:
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             print(f"error: {target} is out of date; run `{command}`", file=sys.stderr)
@@ -251,6 +255,9 @@ def _generated_docs(text: str, args: argparse.Namespace, command: str) -> int:
 def _schemas_snapshot(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.schemas.history import snapshot
 
+    if source_checkout() is None:
+        print(not_a_checkout("iprx schemas snapshot"), file=sys.stderr)
+        return 2
     written = snapshot()
     for name, version in written:
         print(f"published {name} v{version}")
@@ -266,8 +273,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _docs_arguments(parser: argparse.ArgumentParser, default: Path, handler: Callable[..., int]) -> None:
-    parser.add_argument("--output", default=str(default), help=f"file to write, - for stdout (default {default})")
+def _docs_arguments(parser: argparse.ArgumentParser, name: str, handler: Callable[..., int]) -> None:
+    parser.add_argument("--output", help=f"file to write, - for stdout (default docs/{name} of the source checkout)")
     parser.add_argument("--check", action="store_true", help="only verify that the file is up to date")
     parser.set_defaults(handler=handler)
 
@@ -296,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     topics_ = sub.add_parser("topics", help="Kafka topics").add_subparsers(dest="action", required=True)
     topics_.add_parser("create", help="create every topic (idempotent)").set_defaults(handler=_topics_create)
     topics_.add_parser("list", help="print the topic catalogue").set_defaults(handler=_topics_list)
-    _docs_arguments(topics_.add_parser("docs", help="write the topic reference"), DOCS_DIR / "topics.md", _topics_docs)
+    _docs_arguments(topics_.add_parser("docs", help="write the topic reference"), "topics.md", _topics_docs)
 
     db = sub.add_parser("db", help="ClickHouse schema").add_subparsers(dest="action", required=True)
     db_migrate = db.add_parser("migrate", help="apply pending DDL migrations")
@@ -318,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     show_schema.add_argument("name", help="full name, e.g. iprx.seizure.SeizureRecorded")
     show_schema.set_defaults(handler=_schemas_show)
     docs = schemas_.add_parser("docs", help="write the Markdown reference of every event type and field")
-    _docs_arguments(docs, DOCS_DIR / "schemas.md", _schemas_docs)
+    _docs_arguments(docs, "schemas.md", _schemas_docs)
     schemas_.add_parser(
         "snapshot", help="publish changed schemas into schemas/history so their messages stay decodable"
     ).set_defaults(handler=_schemas_snapshot)

@@ -12,11 +12,11 @@ from typing import Any
 
 from iprx.kernel import topics
 from iprx.kernel.config import Settings
-from iprx.kernel.kafka_clients import kafka_python_options
 from iprx.sinks import metrics
 from iprx.sinks.base import Batch, Sink, SourceRecord
 from iprx.sinks.clickhouse.errors import ClickHouseUnavailable
-from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from iprx.sinks.consumer import SinkConsumer, kafka_consumer
+from kafka import ConsumerRebalanceListener, TopicPartition
 from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
@@ -28,7 +28,8 @@ LANDED_TOPICS = topics.ALL  # every topic of the catalogue lands in its tables
 class SinkRunner(ConsumerRebalanceListener):
     """Runs one sink instance of the consumer group until :meth:`stop` (or SIGTERM/SIGINT)."""
 
-    def __init__(self, settings: Settings, sink: Sink) -> None:
+    def __init__(self, settings: Settings, sink: Sink, consumer: SinkConsumer | None = None) -> None:
+        """``consumer`` defaults to the sink group's real Kafka consumer; tests pass an in-memory one."""
         self.settings = settings
         self.sink = sink
         self.batch_size = settings.sink.batch_size
@@ -38,20 +39,7 @@ class SinkRunner(ConsumerRebalanceListener):
         self._first_seen: dict[TopicPartition, float] = {}
         # Highest offset already in ClickHouse per partition, read once after each assignment.
         self._landed: dict[TopicPartition, int | None] = {}
-        self.consumer = KafkaConsumer(
-            **kafka_python_options(settings.kafka),
-            group_id=settings.sink.group_id,
-            client_id="iprx-sink",
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            isolation_level="read_committed",
-            max_poll_records=settings.sink.batch_size,
-            # An outage holds a batch in retry; staying in the group for that long avoids churn.
-            max_poll_interval_ms=600_000,
-            session_timeout_ms=settings.sink.session_timeout_ms,
-            heartbeat_interval_ms=max(settings.sink.session_timeout_ms // 3, 1000),
-            metadata_max_age_ms=30_000,  # notice new partitions and topics within 30 s, not 5 minutes
-        )
+        self.consumer = consumer if consumer is not None else kafka_consumer(settings)
         self.consumer.subscribe([settings.topic(t.name) for t in LANDED_TOPICS], listener=self)
         self._committed: dict[TopicPartition, int] = {}
         self._lag_reported_at = 0.0

@@ -3,7 +3,9 @@
 # ipr-exchange development and tests -- no Docker, no Apache tarball.
 #
 # The Kafka jars come from Maven Central through `mvn` (see pom.xml next to
-# this script, which pins the version) and are cached outside the repo.
+# this script, which pins the version) and are cached outside the repo. Maven
+# only reads that pom (its build dir is under java.io.tmpdir), so the script
+# also runs from a read-only installed copy.
 #
 # Usage: deploy/kafka/kafka.sh {up|down|status|reset|fetch|help}
 # See deploy/kafka/README.md for the environment variables.
@@ -24,8 +26,22 @@ CACHE_DIR="${IPRX_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iprx/kafka-$KAFKA
 LIBS_DIR="$CACHE_DIR/libs"
 FETCH_MARKER="$CACHE_DIR/.fetch-complete"
 
-DATA_DIR="${IPRX_KAFKA_DATA:-$REPO_ROOT/.iprx/kafka}"
-case "$DATA_DIR" in /*) ;; *) DATA_DIR="$PWD/$DATA_DIR" ;; esac
+# An installed copy (site-packages/iprx/deploy/kafka) has no repository around it to keep data in:
+# there the caller (`iprx kafka up`) names the data dir.
+if [[ -n "${IPRX_KAFKA_DATA:-}" ]]; then
+  DATA_DIR="$IPRX_KAFKA_DATA"
+elif [[ -f "$REPO_ROOT/pyproject.toml" ]]; then
+  DATA_DIR="$REPO_ROOT/.iprx/kafka"
+else
+  case "${1:-}" in
+    fetch | help | -h | --help | "") DATA_DIR="<IPRX_KAFKA_DATA>" ;;
+    *)
+      echo "error: IPRX_KAFKA_DATA must name the data dir when kafka.sh runs outside a source checkout ($SCRIPT_DIR); 'iprx kafka $1' sets it" >&2
+      exit 2
+      ;;
+  esac
+fi
+case "$DATA_DIR" in /* | "<IPRX_KAFKA_DATA>") ;; *) DATA_DIR="$PWD/$DATA_DIR" ;; esac
 
 PORT="${IPRX_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${IPRX_KAFKA_CONTROLLER_PORT:-9093}"
