@@ -16,7 +16,7 @@ events by case id (the referral rules follow one case), seizures by exporter (re
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Record = dict[str, Any]
@@ -50,19 +50,21 @@ class TopicSpec:
     # -1 keeps records forever: the topics are the system of record that a replay starts from.
     retention_ms: int = -1
     compacted: bool = False
-    label: str = field(default="")  # metrics label of the topic's events; default: its first family's name
 
     def __post_init__(self) -> None:
         for family in self.families:
             unknown = family.schemas - set(self.lands)
             if unknown:
                 raise ValueError(f"topic {self.name}: family {family.name} publishes {sorted(unknown)}, not carried")
-        if not self.label:
-            object.__setattr__(self, "label", self.families[0].name if self.families else self.name)
 
     @property
     def schemas(self) -> frozenset[str]:
         return frozenset(self.lands)
+
+    @property
+    def label(self) -> str:
+        """Metrics label of the topic's events: its first family's name (its name if none)."""
+        return self.families[0].name if self.families else self.name
 
     @property
     def retention(self) -> str:
