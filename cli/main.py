@@ -224,6 +224,34 @@ def _schemas_show(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _schemas_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.cli.samples import file_sample, find_topic, topic_samples
+    from iprx.cli.verify import verify
+
+    try:
+        if args.file:
+            path = Path(args.file)
+            if not path.is_file():
+                print(f"error: {path} is not a file", file=sys.stderr)
+                return 2
+            samples = iter([file_sample(path)])
+        else:
+            samples = topic_samples(settings, find_topic(settings, args.topic), args.last)
+        verdicts = []
+        for verdict in verify(samples, settings):
+            print("\n".join(verdict.lines()))
+            verdicts.append(verdict)
+    except LookupError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    if not verdicts:
+        print(f"error: topic {args.topic} holds no record to verify", file=sys.stderr)
+        return 2
+    failed = sum(not v.ok for v in verdicts)
+    print(f"{len(verdicts) - failed} accepted, {failed} rejected ({settings.schemas.wire_format} wire format)")
+    return 1 if failed else 0
+
+
 def _schemas_docs(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.schemas import default_catalog
     from iprx.schemas.docs import render
@@ -324,6 +352,14 @@ def build_parser() -> argparse.ArgumentParser:
     show_schema = schemas_.add_parser("show", help="print one schema (expanded) and its fingerprint")
     show_schema.add_argument("name", help="full name, e.g. iprx.seizure.SeizureRecorded")
     show_schema.set_defaults(handler=_schemas_show)
+    verify_ = schemas_.add_parser(
+        "verify", help="check that a message (a file holding one value, or a topic's last records) would be accepted"
+    )
+    source = verify_.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", help="file holding exactly one message value, as sent")
+    source.add_argument("--topic", help="read the last records of this topic (logical or full name)")
+    verify_.add_argument("--last", type=_positive_int, default=20, help="records per partition (default 20)")
+    verify_.set_defaults(handler=_schemas_verify)
     docs = schemas_.add_parser("docs", help="write the Markdown reference of every event type and field")
     _docs_arguments(docs, "schemas.md", _schemas_docs)
     schemas_.add_parser(

@@ -3,11 +3,17 @@
 The broker is the project's own (deploy/kafka/kafka.sh) on test ports 19092/19093 with its data under
 .iprx/test-kafka, started once per session and stopped afterwards if this session started it.
 Set IPRX_TEST_BOOTSTRAP_SERVERS to use another cluster instead.
+
+Tests that need a Confluent-compatible schema registry get one from the `schema_registry_url` fixture:
+the vendored Karapace of tests/tools/schema-registry on 127.0.0.1:$IPRX_TEST_SCHEMA_REGISTRY_PORT
+(default 18081) next to the test broker, or IPRX_TEST_SCHEMA_REGISTRY_URL if set. A registry that
+cannot be started fails those tests; IPRX_TEST_SKIP_SCHEMA_REGISTRY=1 skips them instead, saying why.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -37,6 +43,40 @@ def kafka_bootstrap() -> str:
     yield f"127.0.0.1:{port}"
     if not already_running:
         local_kafka.run(broker, "down", check=False)
+
+
+REGISTRY_TOOL = REPO / "tests" / "tools" / "schema-registry"
+
+
+@pytest.fixture(scope="session")
+def schema_registry_url(kafka_bootstrap: str) -> str:
+    """URL of a Confluent-compatible schema registry for this session, started here if need be."""
+    external = os.environ.get("IPRX_TEST_SCHEMA_REGISTRY_URL")
+    if external:
+        yield external
+        return
+    if os.environ.get("IPRX_TEST_SKIP_SCHEMA_REGISTRY") == "1":
+        pytest.skip("IPRX_TEST_SKIP_SCHEMA_REGISTRY=1: the schema registry tests were opted out")
+    port = os.environ.get("IPRX_TEST_SCHEMA_REGISTRY_PORT", "18081")
+    state = REPO / ".iprx" / "test" / f"schema-registry-{port}"
+    started = subprocess.run(
+        [str(REGISTRY_TOOL / "start.sh"), port, kafka_bootstrap, str(state)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if started.returncode != 0:
+        # Fail, not skip: CI must not pass without having run them (opt out explicitly, see above).
+        pytest.fail(
+            f"could not start the test schema registry ({REGISTRY_TOOL / 'start.sh'} exited "
+            f"{started.returncode}):\n{started.stderr.strip()}\n"
+            "set IPRX_TEST_SKIP_SCHEMA_REGISTRY=1 to skip the tests that need it",
+            pytrace=False,
+        )
+    try:
+        yield started.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([str(REGISTRY_TOOL / "stop.sh"), str(state)], check=False)
 
 
 class PipelineEnv:

@@ -1,15 +1,13 @@
 """The Confluent wire format against a real Confluent-compatible schema registry.
 
-Needs a registry (Confluent Schema Registry, Karapace, Apicurio's ccompat API...) at
-IPRX_TEST_SCHEMA_REGISTRY_URL, e.g. http://127.0.0.1:8081; skipped otherwise. None can be installed
-from the package registries this project uses (Karapace is not on PyPI), so no test starts one.
+The registry is the session's `schema_registry_url` (tests/conftest.py): the vendored Karapace started
+next to the test broker, or any Confluent-compatible one at IPRX_TEST_SCHEMA_REGISTRY_URL.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import uuid
 
 import avro.io
@@ -22,20 +20,17 @@ from iprx.schemas import ConfluentCodec, DecodeError, RegistryError, SchemaRegis
 from tests.avro_records import records, uuids_as_text
 
 pytestmark = pytest.mark.integration
-REGISTRY_URL = os.environ.get("IPRX_TEST_SCHEMA_REGISTRY_URL", "")
 catalog = default_catalog()
 RECORDS = [s for s in catalog if s.expanded["type"] == "record"]
 
 
 @pytest.fixture(scope="module")
-def registry() -> SchemaRegistryClient:
-    if not REGISTRY_URL:
-        pytest.skip("no Confluent-compatible schema registry: set IPRX_TEST_SCHEMA_REGISTRY_URL to run these tests")
-    client = SchemaRegistryClient(REGISTRY_URL, timeout_s=10)
+def registry(schema_registry_url: str) -> SchemaRegistryClient:
+    client = SchemaRegistryClient(schema_registry_url, timeout_s=10)
     try:
         client.subjects()
     except RegistryError as exc:
-        pytest.fail(f"IPRX_TEST_SCHEMA_REGISTRY_URL is set but the registry does not answer: {exc}")
+        pytest.fail(f"the schema registry at {schema_registry_url} does not answer: {exc}")
     return client
 
 
@@ -49,7 +44,7 @@ def test_every_record_type_round_trips_through_the_registry(registry, schema):
         data = codec.encode(schema.name, record)
         assert data[:1] == b"\x00" and int.from_bytes(data[1:5], "big") == codec.schema_id(schema.name)
         # A fresh codec has no cache: the writer schema really comes from the registry by id.
-        assert ConfluentCodec(SchemaRegistryClient(REGISTRY_URL)).decode(data) == (schema.name, record)
+        assert ConfluentCodec(SchemaRegistryClient(registry.url)).decode(data) == (schema.name, record)
 
     round_trip()
 
@@ -73,7 +68,7 @@ def test_a_message_written_by_the_avro_library_decodes(registry):
     buf = io.BytesIO()
     avro.io.DatumWriter(avro.schema.parse(schema.json)).write(uuids_as_text(record), avro.io.BinaryEncoder(buf))
     framed = b"\x00" + schema_id.to_bytes(4, "big") + buf.getvalue()
-    assert ConfluentCodec(SchemaRegistryClient(REGISTRY_URL)).decode(framed) == (schema.name, record)
+    assert ConfluentCodec(SchemaRegistryClient(registry.url)).decode(framed) == (schema.name, record)
 
 
 def test_an_unknown_schema_id_is_a_decode_error(registry):
