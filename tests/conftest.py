@@ -49,7 +49,7 @@ REGISTRY_TOOL = REPO / "tests" / "tools" / "schema-registry"
 
 
 @pytest.fixture(scope="session")
-def schema_registry_url(kafka_bootstrap: str) -> str:
+def schema_registry_url(request: pytest.FixtureRequest) -> str:
     """URL of a Confluent-compatible schema registry for this session, started here if need be."""
     external = os.environ.get("IPRX_TEST_SCHEMA_REGISTRY_URL")
     if external:
@@ -57,6 +57,7 @@ def schema_registry_url(kafka_bootstrap: str) -> str:
         return
     if os.environ.get("IPRX_TEST_SKIP_SCHEMA_REGISTRY") == "1":
         pytest.skip("IPRX_TEST_SKIP_SCHEMA_REGISTRY=1: the schema registry tests were opted out")
+    kafka_bootstrap = request.getfixturevalue("kafka_bootstrap")  # only now: an opt-out needs no broker
     port = os.environ.get("IPRX_TEST_SCHEMA_REGISTRY_PORT", "18081")
     state = REPO / ".iprx" / "test" / f"schema-registry-{port}"
     started = subprocess.run(
