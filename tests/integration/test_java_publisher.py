@@ -39,7 +39,7 @@ def run_java_publisher(bootstrap: str, topic: str, sample: str) -> list[str]:
         check=False,
     )
     assert done.returncode == 0, f"mvn exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    ids = [str(uuid.UUID(m)) for m in re.findall(r"^sent (\S+)$", done.stdout, re.MULTILINE)]
+    ids = [str(uuid.UUID(m)) for m in re.findall(r"^(?:\x1b\[[0-9;]*m)*sent (\S+)$", done.stdout, re.MULTILINE)]
     assert len(ids) == COUNT, f"the example reported {len(ids)} of {COUNT} sends:\n{done.stdout}\n{done.stderr}"
     return ids
 
