@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import struct
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -52,6 +54,19 @@ def test_confluent_framed_seizures_land_and_raise_signals(pipeline_env, schema_r
     assert values and all(v[:1] == b"\x00" and struct.unpack(">I", v[1:5])[0] == seizure_id for v in values)
     signal_values = first_values(settings.topic("signals"), settings.kafka.bootstrap_servers, 1)
     assert signal_values and signal_values[0][:1] == b"\x00"
+
+    # `iprx schemas verify` reads them back through the same registry and accepts them.
+    verified = subprocess.run(
+        [sys.executable, "-m", "iprx", "schemas", "verify", "--topic", "seizure", "--last", "5"],
+        env=pipeline_env.process_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "0 rejected (confluent wire format)" in verified.stdout
+    assert f"registry schema id {seizure_id}" in verified.stdout
 
     threshold = Decimal("1000000")  # DESIGN.md §4, independent of the rule's own code
     expected = sorted(r["seizure_id"] for r in published if r["estimated_value_cny"] >= threshold)
