@@ -227,6 +227,7 @@ def _schemas_show(settings: Settings, args: argparse.Namespace) -> int:
 def _schemas_verify(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.cli.samples import file_sample, find_topic, topic_samples
     from iprx.cli.verify import verify
+    from kafka.errors import KafkaError
 
     try:
         if args.file:
@@ -243,6 +244,9 @@ def _schemas_verify(settings: Settings, args: argparse.Namespace) -> int:
             verdicts.append(verdict)
     except LookupError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except KafkaError as exc:
+        print(f"error: could not read {args.topic} from {settings.kafka.bootstrap_servers}: {exc!r}", file=sys.stderr)
         return 2
     if not verdicts:
         print(f"error: topic {args.topic} holds no record to verify", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 
 import avro.io
 import avro.schema
@@ -163,3 +164,17 @@ def test_exactly_one_source(argv):
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 2
+
+
+def test_a_topic_on_an_unreachable_broker_could_not_run(monkeypatch, capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # released: nothing listens there
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", f"127.0.0.1:{port}")
+    assert main(["schemas", "verify", "--topic", "seizure"]) == 2
+    assert "could not read seizure" in capsys.readouterr().err
+
+
+def test_an_unknown_topic_could_not_run(capsys):
+    assert main(["schemas", "verify", "--topic", "nope"]) == 2
+    assert "'nope' is not a topic of the catalogue" in capsys.readouterr().err
