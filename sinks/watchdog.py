@@ -77,6 +77,10 @@ class WatchedConsumer:
         self._health.polled(str(state).strip("<>"), state is MemberState.STABLE, len(self._consumer.assignment()))
         return records
 
+    def close(self, autocommit: bool) -> None:
+        # Bounded: leaving a group whose rebalance is held open would otherwise wait for the rebalance.
+        self._consumer.close(autocommit=autocommit, timeout_ms=5_000)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._consumer, name)
 
@@ -89,7 +93,7 @@ class Watchdog(threading.Thread):
         health: Health,
         stop: Callable[[], None],
         group_id: str,
-        grace_s: float = 30.0,
+        grace_s: float = 15.0,
         interval_s: float = 1.0,
     ) -> None:
         super().__init__(name="iprx-sink-watchdog", daemon=True)
