@@ -8,8 +8,6 @@ the group's lag stuck, as in the hang of issue 13, item 5.
 from __future__ import annotations
 
 import contextlib
-import random
-import socket
 import time
 
 import pytest
@@ -23,25 +21,11 @@ from iprx.sinks.clickhouse.store import Store
 from iprx.sinks.watchdog import EXIT_STALLED
 from kafka import KafkaConsumer
 
-from tests.local_http import scrape
+from tests.local_http import free_low_ports, scrape
 
 pytestmark = pytest.mark.integration
 COUNT = 500
 STALL_S = 12
-
-
-def low_free_port() -> int:
-    """A free port below the ephemeral range, so that no client socket can take it meanwhile."""
-    rng = random.Random()
-    for _ in range(100):
-        port = rng.randrange(20000, 32000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port below 32000")
 
 
 def unhealthy_seconds(port: int) -> float:
@@ -70,7 +54,7 @@ def test_unassigned_sink_is_noticed_and_exits_3_then_a_restart_lands_everything(
     assert blocker.assignment(), "the blocking member should own the partitions"
     blocker.pause(*blocker.assignment())  # it stops polling from here on, without leaving
 
-    port = low_free_port()
+    (port,) = free_low_ports(1)
     env = pipeline_env.process_env(IPRX_SINK_STALL_TIMEOUT_S=str(STALL_S), IPRX_SINK_METRICS_PORT=str(port))
     sink = Child("sink-stalled", ["sink"], pipeline_env.data_dir, env)
     try:
