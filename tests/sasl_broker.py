@@ -46,7 +46,7 @@ class SaslBroker:
         return ["java", heap, "-Dlog4j2.configurationFile=" + str(SCRIPT.parent / "tools-log4j2.yaml"),
                 "-cp", f"{kafka_libs()}/*", *args]  # fmt: skip
 
-    def start(self, timeout_s: float = 90.0) -> None:
+    def start(self, timeout_s: float = 240.0) -> None:
         conf = self.data_dir / "server.properties"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         login = "org.apache.kafka.common.security.scram.ScramLoginModule required"

@@ -40,7 +40,8 @@ def wait_for(what: str, found, timeout_s: float = 180.0) -> None:
         time.sleep(0.5)
 
 
-def test_broker_outage_is_logged_briefly_and_survived(tmp_path):
+def test_broker_outage_is_logged_briefly_and_survived(tmp_path, monkeypatch):
+    monkeypatch.setenv("IPRX_KAFKA_START_TIMEOUT", "240")  # kafka.sh's; a loaded CI machine starts it slowly
     port, controller_port = free_low_ports(2)
     base = {
         "IPRX_DATA_DIR": str(tmp_path),
