@@ -72,7 +72,7 @@ class RepeatLimiter(logging.Filter):
             # The record is shared by every handler; format it once here with the summary appended.
             summary = f"[{suppressed} similar message(s) suppressed in the last {elapsed:.0f} s]"
             record.msg = f"{record.getMessage()} {summary}"
-            record.args = None
+            record.args = ()  # not None: Faust's formatter would turn None into (None,) and fail on it
         return True
 
 

@@ -60,3 +60,17 @@ def test_install_puts_one_limiter_on_the_root_handlers(caplog):
     install(60.0, [handler])
     limiter = install(60.0, [handler])  # again (the worker re-configures logging): still one
     assert [f for f in handler.filters if isinstance(f, RepeatLimiter)] == [limiter]
+
+
+def test_a_summary_line_formats_under_fausts_formatter_too():
+    from mode.utils.logging import ExtensionFormatter
+
+    clock = Clock()
+    limiter = RepeatLimiter(60.0, clock=clock)
+    for second in (0, 1, 61):
+        clock.now = float(second)
+        r = record("aiokafka.client", "Unable connect to node with id %s: %s (100%% down)", 1, "refused")
+        if limiter.filter(r):
+            line = ExtensionFormatter(fmt="%(message)s").format(r)
+    summary = "[1 similar message(s) suppressed in the last 61 s]"
+    assert line == f"Unable connect to node with id 1: refused (100% down) {summary}"
