@@ -80,12 +80,13 @@ def wait_until_caught_up(
     while True:
         for child in children:
             child.check_alive()
+        asked_at = time.monotonic()
         try:
             behind = {group: group_lag(settings, group, names) for group, names in groups}
         except KafkaUnavailable:
             # The broker is down or restarting: keep asking, less often, until the deadline.
             behind = {}
-            unreachable_since = unreachable_since or time.monotonic()
+            unreachable_since = unreachable_since or asked_at
             line = (
                 f"the Kafka broker at {settings.kafka.bootstrap_servers} is unreachable; "
                 f"retrying until the deadline ({max(deadline - time.monotonic(), 0):.0f} s left)"
