@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from iprx.cli.checkout import REPO_ROOT, not_a_checkout, source_checkout
+from iprx.kernel import log_limit
 from iprx.kernel.config import ConfigError, Settings, describe, load_settings
 from iprx.schemas.errors import SchemaError
 from iprx.schemas.evolution import MODES, PROJECT_MODE
@@ -101,8 +102,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
 def _sink(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.pipeline.services import run_sink
 
-    run_sink(settings)
-    return 0
+    return run_sink(settings)
 
 
 def _simulate(settings: Settings, args: argparse.Namespace) -> int:
@@ -435,6 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("kafka").setLevel(logging.WARNING)
+    log_limit.install()  # an outage makes the client libraries repeat one line many times a second
     from iprx.kernel.kafka_admin import KafkaUnavailable
     from iprx.pipeline.local_kafka import LocalKafkaError
     from iprx.pipeline.supervise import PipelineError

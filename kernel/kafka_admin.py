@@ -2,50 +2,26 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from iprx.kernel import topics
 from iprx.kernel.config import Settings
-from iprx.kernel.kafka_clients import kafka_python_options
+from iprx.kernel.kafka_clients import KafkaUnavailable, connecting, kafka_python_options
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 
-class KafkaUnavailable(ConnectionError):
-    """No broker answered a metadata request."""
-
-
-@contextlib.contextmanager
-def _quiet_client_logs() -> Iterator[None]:
-    # While probing, "cannot connect" is an expected answer, not an error worth a stack of log lines.
-    logger = logging.getLogger("kafka")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def admin_client(settings: Settings, timeout_s: float = 10.0) -> KafkaAdminClient:
-    try:
-        with _quiet_client_logs():
-            return KafkaAdminClient(
-                **kafka_python_options(settings.kafka),
-                client_id="iprx-admin",
-                request_timeout_ms=int(timeout_s * 1000),
-                bootstrap_timeout_ms=int(timeout_s * 1000),
-            )
-    except KafkaError as exc:
-        raise KafkaUnavailable(
-            f"no Kafka broker answered at {settings.kafka.bootstrap_servers} ({exc}); "
-            "start the local one with `iprx kafka up` or set KAFKA_BOOTSTRAP_SERVERS"
-        ) from None
+    """Raises :class:`KafkaUnavailable` or :class:`KafkaAuthenticationFailed` if it cannot connect."""
+    with connecting(settings.kafka):
+        return KafkaAdminClient(
+            **kafka_python_options(settings.kafka),
+            client_id="iprx-admin",
+            request_timeout_ms=int(timeout_s * 1000),
+            bootstrap_timeout_ms=int(timeout_s * 1000),
+        )
 
 
 def wait_for_broker(settings: Settings, timeout_s: float = 60.0) -> str:
@@ -136,9 +112,10 @@ def _wait_for_leaders(admin: KafkaAdminClient, names: list[str], timeout_s: floa
 def group_lag(settings: Settings, group_id: str, topic_names: list[str]) -> dict[TopicPartition, int]:
     """Records each partition of ``topic_names`` holds beyond ``group_id``'s committed offset."""
     admin = admin_client(settings)
-    consumer = KafkaConsumer(
-        **kafka_python_options(settings.kafka), client_id="iprx-lag", group_id=None, enable_auto_commit=False
-    )
+    with connecting(settings.kafka):
+        consumer = KafkaConsumer(
+            **kafka_python_options(settings.kafka), client_id="iprx-lag", group_id=None, enable_auto_commit=False
+        )
     try:
         committed = admin.list_group_offsets(group_id).get(group_id, {})
         partitions = [

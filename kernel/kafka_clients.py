@@ -2,10 +2,65 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import ssl
+from collections.abc import Iterator
 from typing import Any
 
 from iprx.kernel.config import KafkaSettings
+from kafka.errors import KafkaError, SaslAuthenticationFailedError
+
+
+class KafkaUnavailable(ConnectionError):
+    """No broker answered a metadata request."""
+
+
+class KafkaAuthenticationFailed(ConnectionError):
+    """A broker answered but refused this client's credentials: retrying will not help."""
+
+
+class _AuthFailures(logging.Handler):
+    """Keeps the last SASL authentication failure that kafka-python logged (its bootstrap only logs it)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.failure: SaslAuthenticationFailedError | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        for arg in record.args if isinstance(record.args, tuple) else ():
+            if isinstance(arg, SaslAuthenticationFailedError):
+                self.failure = arg
+
+
+@contextlib.contextmanager
+def connecting(kafka: KafkaSettings) -> Iterator[None]:
+    """Around building a kafka-python client: its connect errors stay quiet, and a failed bootstrap becomes
+    :class:`KafkaAuthenticationFailed` (the broker refused the credentials) or :class:`KafkaUnavailable`."""
+    logger = logging.getLogger("kafka")
+    saved = logger.level, logger.propagate
+    watcher = _AuthFailures()
+    logger.addHandler(watcher)
+    # While connecting, "cannot connect" is an expected answer, not an error worth a stack of log lines.
+    logger.setLevel(logging.ERROR)
+    logger.propagate = False
+    try:
+        yield
+    except KafkaError as exc:
+        if watcher.failure is not None:
+            raise KafkaAuthenticationFailed(
+                f"the Kafka broker at {kafka.bootstrap_servers} refused the credentials of user "
+                f"{kafka.sasl_username!r} ({kafka.sasl_mechanism}): {watcher.failure}; "
+                "check kafka.sasl_username and kafka.sasl_password"
+            ) from None
+        raise KafkaUnavailable(
+            f"no Kafka broker answered at {kafka.bootstrap_servers} ({exc}); "
+            "start the local one with `iprx kafka up` or set KAFKA_BOOTSTRAP_SERVERS"
+        ) from None
+    finally:
+        logger.removeHandler(watcher)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
 
 
 def bootstrap_list(kafka: KafkaSettings) -> list[str]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from importlib.resources import files
 from pathlib import Path
 
 from iprx.kernel.config import Settings
 
 SCRIPT = Path(str(files("iprx.deploy"))) / "kafka" / "kafka.sh"  # package data: works from a wheel too
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 
 
 class LocalKafkaError(RuntimeError):
@@ -22,8 +24,39 @@ def is_local(settings: Settings) -> bool:
     return settings.kafka.bootstrap_servers.strip() in {f"127.0.0.1:{port}", f"localhost:{port}"}
 
 
+def ephemeral_range(path: Path = EPHEMERAL_RANGE) -> tuple[int, int] | None:
+    """The ports the kernel hands out to outgoing connections (Linux), or None where that is unknown."""
+    try:
+        low, high = (int(n) for n in path.read_text().split())
+    except (OSError, ValueError):
+        return None
+    return low, high
+
+
+def ephemeral_port_warning(settings: Settings, path: Path = EPHEMERAL_RANGE) -> str | None:
+    """Why the broker's ports are a risk, if they are: inside the ephemeral range a client's own outgoing
+    (reconnect) socket can take the port while the broker is down, and the broker then cannot start."""
+    span = ephemeral_range(path)
+    if span is None:
+        return None
+    low, high = span
+    inside = [p for p in (settings.kafka.local_port, settings.kafka.local_controller_port) if low <= p <= high]
+    if not inside:
+        return None
+    suggestion = (9092, 9093)  # the defaults
+    if any(low <= p <= high for p in suggestion):
+        suggestion = (low - 2, low - 1)
+    return (
+        f"warning: port(s) {', '.join(map(str, inside))} lie in this machine's ephemeral port range {low}-{high} "
+        f"({path}): a client's own outgoing socket can take one while the broker is down. Choose ports outside "
+        f"it, e.g. IPRX_KAFKA_LOCAL_PORT={suggestion[0]} IPRX_KAFKA_LOCAL_CONTROLLER_PORT={suggestion[1]}"
+    )
+
+
 def run(settings: Settings, action: str, check: bool = True) -> int:
     """Run ``kafka.sh ACTION`` (up, down, status, reset) with this configuration's ports and data dir."""
+    if action == "up" and (warning := ephemeral_port_warning(settings)):
+        print(warning, file=sys.stderr)
     if not SCRIPT.is_file():
         raise LocalKafkaError(f"{SCRIPT} not found: this installation of ipr-exchange lacks its deploy files")
     env = os.environ | {

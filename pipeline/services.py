@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from iprx.kernel import log_limit
 from iprx.kernel.config import Settings
 from prometheus_client import start_http_server
 
@@ -25,18 +26,29 @@ def run_worker(settings: Settings) -> None:
         # Faust's own sensors (messages in/out, send latency, rebalances, table operations) next to ours.
         app.monitor = PrometheusMonitor(metrics=FaustMetrics.create(REGISTRY, "iprx_faust"))
         start_http_server(settings.worker.metrics_port, addr="127.0.0.1")
-    worker = faust.Worker(app, loglevel="INFO", quiet=True, redirect_stdouts=False)
-    worker.execute_from_commandline()
+
+    class Worker(faust.Worker):
+        def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+            # Faust replaces the root handlers at start: limit the client libraries' repeats on its own.
+            super().on_setup_root_logger(logger, level)
+            log_limit.install()
+
+    Worker(app, loglevel="INFO", quiet=True, redirect_stdouts=False).execute_from_commandline()
 
 
-def run_sink(settings: Settings) -> None:
-    """Apply pending migrations, then land records in ClickHouse until SIGTERM/SIGINT."""
+def run_sink(settings: Settings) -> int:
+    """Apply pending migrations, then land records in ClickHouse until SIGTERM/SIGINT or a stall.
+
+    Returns the exit code: 0, or :data:`~iprx.sinks.watchdog.EXIT_STALLED` if the watchdog stopped it.
+    """
     from iprx.kernel.kafka_admin import ensure_topics, public_topics
     from iprx.kernel.serialization import serializer_for
     from iprx.sinks.clickhouse.migrations import migrate
     from iprx.sinks.clickhouse.sink import ClickHouseSink
     from iprx.sinks.clickhouse.store import Store
+    from iprx.sinks.consumer import kafka_consumer
     from iprx.sinks.runner import SinkRunner
+    from iprx.sinks.watchdog import EXIT_STALLED, Health, Watchdog, WatchedConsumer
 
     # A topic created after the consumer joined stays unassigned until kafka-python's next metadata
     # refresh (here 30 s, kafka-python default 5 minutes): create any missing one first, as the worker does.
@@ -47,8 +59,16 @@ def run_sink(settings: Settings) -> None:
             log.info("applied migration %04d_%s", migration.version, migration.name)
         if settings.sink.metrics_port:
             start_http_server(settings.sink.metrics_port, addr="127.0.0.1")
-        runner = SinkRunner(settings, ClickHouseSink(store, serializer_for(settings)))
+        health = Health(settings.sink.stall_timeout_s)
+        consumer = WatchedConsumer(kafka_consumer(settings), health)
+        runner = SinkRunner(settings, ClickHouseSink(store, serializer_for(settings)), consumer)
     except BaseException:
         store.close()
         raise
-    runner.run()
+    watchdog = Watchdog(health, runner.stop, settings.sink.group_id)
+    watchdog.start()
+    try:
+        runner.run()
+    finally:
+        watchdog.close()
+    return EXIT_STALLED if watchdog.tripped else 0

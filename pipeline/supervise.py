@@ -12,7 +12,7 @@ from typing import IO
 
 from iprx.kernel import topics
 from iprx.kernel.config import Settings
-from iprx.kernel.kafka_admin import group_lag
+from iprx.kernel.kafka_admin import KafkaUnavailable, group_lag
 from kafka.errors import KafkaError
 
 
@@ -76,17 +76,30 @@ def wait_until_caught_up(
     deadline = time.monotonic() + timeout_s
     calm = 0
     said, said_at = "", 0.0
+    unreachable_since: float | None = None
     while True:
         for child in children:
             child.check_alive()
+        asked_at = time.monotonic()
         try:
             behind = {group: group_lag(settings, group, names) for group, names in groups}
+        except KafkaUnavailable:
+            # The broker is down or restarting: keep asking, less often, until the deadline.
+            behind = {}
+            unreachable_since = unreachable_since or asked_at
+            line = (
+                f"the Kafka broker at {settings.kafka.bootstrap_servers} is unreachable; "
+                f"retrying until the deadline ({max(deadline - time.monotonic(), 0):.0f} s left)"
+            )
         except KafkaError as exc:
             if not getattr(exc, "retriable", False):
                 raise
             behind = {}
             line = f"waiting for the consumer groups to form ({type(exc).__name__})"
         else:
+            if unreachable_since is not None:
+                say(f"the Kafka broker answers again after {time.monotonic() - unreachable_since:.0f} s")
+                unreachable_since = None
             line = "waiting for the pipeline: " + ", ".join(f"{g} lag {sum(b.values())}" for g, b in behind.items())
         if line != said or time.monotonic() - said_at >= 15:  # progress, without a line per second
             say(line)
@@ -98,6 +111,10 @@ def wait_until_caught_up(
             stuck = ", ".join(
                 f"{g} {tp.topic}:{tp.partition} lag {n}" for g, b in behind.items() for tp, n in b.items() if n
             )
+            if unreachable_since is not None:
+                stuck = f"the Kafka broker has been unreachable for {time.monotonic() - unreachable_since:.0f} s"
             tails = "".join(f"\n--- last lines of {c.log_path} ---\n{c.tail(15)}" for c in children)
             raise PipelineError(f"pipeline did not catch up within {timeout_s:.0f}s ({stuck or 'lag unknown'}){tails}")
-        time.sleep(1.0)
+        # Backoff while unreachable (each attempt already waits for the client's bootstrap timeout).
+        down_for = 0.0 if unreachable_since is None else time.monotonic() - unreachable_since
+        time.sleep(min(1.0 + down_for / 10, 5.0, max(deadline - time.monotonic(), 0.0)))

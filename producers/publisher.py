@@ -12,7 +12,7 @@ from typing import Any
 from iprx.kernel import topics
 from iprx.kernel.config import Settings
 from iprx.kernel.dead_letters import DEAD_LETTER_SCHEMA
-from iprx.kernel.kafka_clients import kafka_python_options
+from iprx.kernel.kafka_clients import connecting, kafka_python_options
 from iprx.kernel.serialization import serializer_for
 from iprx.producers import metrics as producer_metrics
 from iprx.producers.families import FAMILIES
@@ -53,16 +53,17 @@ class Publisher:
         self.codec = codec or serializer_for(settings)
         self.metrics = metrics or producer_metrics.default()
         p = settings.publisher
-        self._producer = KafkaProducer(
-            **kafka_python_options(settings.kafka),
-            acks="all",
-            enable_idempotence=True,
-            compression_type=p.compression or None,
-            linger_ms=p.linger_ms,
-            delivery_timeout_ms=p.delivery_timeout_ms,
-            max_in_flight_requests_per_connection=5,
-            client_id=f"iprx-publisher-{p.publisher_id}",
-        )
+        with connecting(settings.kafka):  # a refused password is reported as such, not as "no broker"
+            self._producer = KafkaProducer(
+                **kafka_python_options(settings.kafka),
+                acks="all",
+                enable_idempotence=True,
+                compression_type=p.compression or None,
+                linger_ms=p.linger_ms,
+                delivery_timeout_ms=p.delivery_timeout_ms,
+                max_in_flight_requests_per_connection=5,
+                client_id=f"iprx-publisher-{p.publisher_id}",
+            )
         self._lock = threading.Lock()
         self.report = DeliveryReport()
 

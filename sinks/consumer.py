@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Protocol
 
 from iprx.kernel.config import Settings
-from iprx.kernel.kafka_clients import kafka_python_options
+from iprx.kernel.kafka_clients import connecting, kafka_python_options
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
@@ -39,17 +39,18 @@ class SinkConsumer(Protocol):
 
 def kafka_consumer(settings: Settings) -> KafkaConsumer:
     """The sink group's consumer: manual commits after landing, committed records only."""
-    return KafkaConsumer(
-        **kafka_python_options(settings.kafka),
-        group_id=settings.sink.group_id,
-        client_id="iprx-sink",
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        isolation_level="read_committed",
-        max_poll_records=settings.sink.batch_size,
-        # An outage holds a batch in retry; staying in the group for that long avoids churn.
-        max_poll_interval_ms=600_000,
-        session_timeout_ms=settings.sink.session_timeout_ms,
-        heartbeat_interval_ms=max(settings.sink.session_timeout_ms // 3, 1000),
-        metadata_max_age_ms=30_000,  # notice new partitions and topics within 30 s, not 5 minutes
-    )
+    with connecting(settings.kafka):
+        return KafkaConsumer(
+            **kafka_python_options(settings.kafka),
+            group_id=settings.sink.group_id,
+            client_id="iprx-sink",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=settings.sink.batch_size,
+            # An outage holds a batch in retry; staying in the group for that long avoids churn.
+            max_poll_interval_ms=600_000,
+            session_timeout_ms=settings.sink.session_timeout_ms,
+            heartbeat_interval_ms=max(settings.sink.session_timeout_ms // 3, 1000),
+            metadata_max_age_ms=30_000,  # notice new partitions and topics within 30 s, not 5 minutes
+        )

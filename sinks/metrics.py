@@ -12,3 +12,9 @@ SKIPPED = Counter(
     "iprx_sink_records_already_landed_total", "Records skipped after a restart because they had already landed"
 )
 LAG = Gauge("iprx_sink_consumer_lag", "Records behind the end of each partition", ["topic", "partition"])
+STALLED = Gauge("iprx_sink_stalled", "1 once the watchdog has found the consumer stalled (the sink then exits 3)")
+STALLS = Counter("iprx_sink_stalls_total", "Times the watchdog found the consumer stalled")
+UNHEALTHY_SECONDS = Gauge(
+    "iprx_sink_consumer_unhealthy_seconds",
+    "Seconds since the consumer last returned from poll as a stable group member (0 when healthy)",
+)

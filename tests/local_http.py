@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import urllib.request
 
@@ -22,6 +23,24 @@ def free_ports(n: int = 1) -> list[int]:
 
 def free_port() -> int:
     return free_ports(1)[0]
+
+
+def free_low_ports(n: int = 1, low: int = 20000, high: int = 32000) -> list[int]:
+    """``n`` consecutive free ports below the ephemeral range, which no client socket can take meanwhile."""
+    rng = random.Random()
+    for _ in range(200):
+        first = rng.randrange(low, high - n)
+        sockets = [socket.socket() for _ in range(n)]
+        try:
+            for port, s in zip(range(first, first + n), sockets, strict=True):
+                s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+        return list(range(first, first + n))
+    raise RuntimeError(f"no {n} free consecutive ports in {low}-{high}")
 
 
 def scrape(port: int) -> dict[tuple[str, tuple], float]:
