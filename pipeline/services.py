@@ -47,7 +47,7 @@ def run_sink(settings: Settings) -> None:
             log.info("applied migration %04d_%s", migration.version, migration.name)
         if settings.sink.metrics_port:
             start_http_server(settings.sink.metrics_port, addr="127.0.0.1")
-        runner = SinkRunner(settings, ClickHouseSink(store, serializer_for(settings)))
+        runner = SinkRunner(settings, ClickHouseSink(store, serializer_for(settings), settings.checks.clock_skew))
     except BaseException:
         store.close()
         raise
