@@ -14,7 +14,7 @@ from iprx.kernel.checks import CLOCK_SKEW
 from iprx.kernel.reasons import Reason, Rejected
 from iprx.kernel.record_checks import check_record
 from iprx.kernel.topics import TopicSpec
-from iprx.schemas import Serializer
+from iprx.schemas import DecodeError, Serializer
 
 Record = dict[str, Any]
 
@@ -46,10 +46,13 @@ def admit(
     """
     if value is None:
         raise Rejected(Reason.TOMBSTONE, "record has no value (tombstone or null payload)")
-    name, record = codec.decode(value)
-    if topic is not None and name not in topic.schemas:
-        carried = ", ".join(sorted(topic.schemas))
-        raise Rejected(Reason.WRONG_TOPIC, f"topic {topic.name} carries {carried}, not {name}")
+    try:
+        # The schema is known from the message header: a wrong one is refused before its body is read.
+        name, record = codec.decode(value, expect=None if topic is None else topic.schemas)
+    except DecodeError as exc:
+        if topic is not None and exc.code == Reason.UNEXPECTED_SCHEMA:
+            raise Rejected(Reason.WRONG_TOPIC, f"topic {topic.name}: {exc.reason}") from None
+        raise
     errors = check_record(name, record, now, skew)
     if errors:
         raise Rejected(errors[0].code, "; ".join(str(e) for e in errors), errors[0].field)
