@@ -13,6 +13,7 @@ import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -125,6 +126,17 @@ class SchemaSettings:
 
 
 @dataclass(frozen=True)
+class ChecksSettings:
+    # How far ahead of the checker's clock an event time may lie (publishers' clocks drift). The
+    # publisher, the worker and the sink all check event times against it.
+    clock_skew_s: float = 300.0
+
+    @property
+    def clock_skew(self) -> timedelta:
+        return timedelta(seconds=self.clock_skew_s)
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: str = ".iprx"
     kafka: KafkaSettings = field(default_factory=KafkaSettings)
@@ -133,6 +145,7 @@ class Settings:
     sink: SinkSettings = field(default_factory=SinkSettings)
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     schemas: SchemaSettings = field(default_factory=SchemaSettings)
+    checks: ChecksSettings = field(default_factory=ChecksSettings)
     source: str = "defaults"
 
     @property
@@ -155,6 +168,7 @@ _SECTION_TYPES = {
     "sink": SinkSettings,
     "publisher": PublisherSettings,
     "schemas": SchemaSettings,
+    "checks": ChecksSettings,
 }
 _ENV_ALIASES = {"KAFKA_BOOTSTRAP_SERVERS": ("kafka", "bootstrap_servers")}
 

@@ -195,6 +195,16 @@ TABLES: dict[str, str] = {schema: table for t in ALL for schema, table in t.land
 DEAD_LETTER_TABLE = DEAD_LETTER.lands["iprx.deadletter.DeadLetter"]
 
 
+def spec_for(topic: str) -> TopicSpec | None:
+    """The catalogue entry of a real topic name (any ``kafka.topic_prefix``), ``None`` if it has none.
+
+    The prefix ends where a logical name begins; the longest logical name that ends ``topic`` wins,
+    so ``x.cooperation.inbound`` is ``cooperation.inbound``, not some ``inbound``.
+    """
+    matches = [t for t in ALL if topic == t.name or topic.endswith("." + t.name) or topic.endswith(t.name)]
+    return max(matches, key=lambda t: len(t.name), default=None)
+
+
 def describe_markdown() -> str:
     """The catalogue as the Markdown of ``docs/topics.md``."""
     lines = [

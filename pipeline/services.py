@@ -61,7 +61,8 @@ def run_sink(settings: Settings) -> int:
             start_http_server(settings.sink.metrics_port, addr="127.0.0.1")
         health = Health(settings.sink.stall_timeout_s)
         consumer = WatchedConsumer(kafka_consumer(settings), health)
-        runner = SinkRunner(settings, ClickHouseSink(store, serializer_for(settings)), consumer)
+        sink = ClickHouseSink(store, serializer_for(settings), settings.checks.clock_skew)
+        runner = SinkRunner(settings, sink, consumer)
     except BaseException:
         store.close()
         raise

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import IO
 
 from iprx.kernel import dead_letters
+from iprx.kernel.checks import FieldError
 from iprx.producers import metrics as producer_metrics
 from iprx.producers.adapters.base import Adapter, ParsedUnit
 from iprx.producers.publisher import Publisher, RecordRejected
-from iprx.producers.validation import FieldError
 
 
 @dataclass
@@ -136,7 +136,7 @@ def _reject(
         + "\n"
     )
     if publisher is not None:
-        reason = FieldError(errors[0].field, "; ".join(str(e) for e in errors))
+        reason = FieldError(errors[0].field, "; ".join(str(e) for e in errors), errors[0].code)
         publisher.publish_dead_letter(
             dead_letters.from_file("producer.validate", reason, unit.text.encode(), str(path), unit.line)
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from iprx.producers.validation import FieldError
+from iprx.kernel.checks import FieldError
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 
 # From a linger of milliseconds up to the default delivery timeout of two minutes.

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from iprx.kernel import topics
+from iprx.kernel.checks import FieldError
 from iprx.kernel.config import Settings
-from iprx.kernel.dead_letters import DEAD_LETTER_SCHEMA
+from iprx.kernel.dead_letters import DEAD_LETTER_SCHEMA, PUBLISHER_HEADER
 from iprx.kernel.kafka_clients import connecting, kafka_python_options
 from iprx.kernel.serialization import serializer_for
 from iprx.producers import metrics as producer_metrics
 from iprx.producers.families import FAMILIES
-from iprx.producers.validation import FieldError
 from iprx.schemas import SchemaError, Serializer
 from kafka import KafkaProducer
 
@@ -82,7 +82,7 @@ class Publisher:
         if isinstance(schema, FieldError):
             self.metrics.reject(family, schema)
             raise RecordRejected(family, [schema])
-        errors = spec.check(record)
+        errors = spec.check(record, skew=self.settings.checks.clock_skew)
         if errors:
             self.metrics.reject(family, errors[0])
             raise RecordRejected(family, errors)
@@ -98,7 +98,7 @@ class Publisher:
             key=spec.key(record).encode(),
             headers=[
                 ("iprx-schema", schema.encode()),
-                ("iprx-publisher", str(header["publisher"]).encode()),
+                (PUBLISHER_HEADER, str(header["publisher"]).encode()),
                 ("iprx-event-type", str(header["event_type"]).encode()),
             ],
         )
@@ -108,8 +108,12 @@ class Publisher:
     def publish_dead_letter(self, record: dict[str, Any]) -> None:
         """Send a dead-letter record (built by ``iprx.kernel.dead_letters``) to the dead-letter topic."""
         value = self.codec.encode(DEAD_LETTER_SCHEMA, record)
+        headers = [(PUBLISHER_HEADER, str(record["publisher"]).encode())] if record.get("publisher") else []
         future = self._producer.send(
-            self.settings.topic(topics.DEAD_LETTER.name), value=value, key=str(record["dead_letter_id"]).encode()
+            self.settings.topic(topics.DEAD_LETTER.name),
+            value=value,
+            key=str(record["dead_letter_id"]).encode(),
+            headers=headers,
         )
         future.add_callback(self._delivered, DEAD_LETTER_FAMILY, time.perf_counter())
         future.add_errback(self._failed, DEAD_LETTER_FAMILY, str(record["dead_letter_id"]))

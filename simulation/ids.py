@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 
-from iprx.producers.identifiers import org_code_check_char, uscc_check_char
+from iprx.kernel.identifiers import org_code_check_char, uscc_check_char
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # GB 32100 registration-authority and organisation-type prefixes.

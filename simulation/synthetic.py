@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from iprx.producers.identifiers import org_code_check_char, uscc_check_char
+from iprx.kernel.identifiers import org_code_check_char, uscc_check_char
 
 # (customs office code, name, jurisdiction of its city, main transport mode)
 CUSTOMS_OFFICES = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -11,6 +12,7 @@ class SourceRecord:
     offset: int
     value: bytes | None
     timestamp_ms: int
+    headers: Sequence[tuple[str, bytes | None]] = ()  # kept by the record's dead letter, if it gets one
 
 
 @dataclass(frozen=True)

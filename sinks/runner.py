@@ -104,7 +104,7 @@ class SinkRunner(ConsumerRebalanceListener):
         now = time.monotonic()
         for tp, records in polled.items():
             self._first_seen.setdefault(tp, now)
-            self._buffers[tp].extend(SourceRecord(r.offset, r.value, r.timestamp) for r in records)
+            self._buffers[tp].extend(SourceRecord(r.offset, r.value, r.timestamp, r.headers) for r in records)
 
     def _flush(self, tp: TopicPartition) -> None:
         records = self._buffers.pop(tp, [])

@@ -32,7 +32,7 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,9 +40,12 @@ from typing import Any
 
 import faust
 import faust.streams as faust_streams
+from aiokafka.errors import MessageSizeTooLargeError
 from iprx.kernel import dead_letters, topics
+from iprx.kernel.admission import admit, reference_time
 from iprx.kernel.config import Settings
 from iprx.kernel.kafka_clients import faust_broker_options
+from iprx.kernel.reasons import Reason, Rejected
 from iprx.kernel.serialization import serializer_for
 from iprx.schemas import DecodeError
 from iprx.stream_processors import metrics, rekey
@@ -103,12 +106,20 @@ def create_app(settings: Settings) -> faust.App:
         for rule in rulebook.stateful
     }
 
-    async def reject(event: faust.EventT, exc: Exception) -> None:
+    async def reject(event: faust.EventT, exc: Exception, stage: str = "worker.decode") -> list[Any]:
+        """Send ``event``'s dead letter; return its delivery future (none if even that send failed)."""
         msg = event.message
         log.warning("dead letter %s:%s@%s: %s", msg.topic, msg.partition, msg.offset, exc)
-        record = dead_letters.from_kafka("worker.decode", exc, event.value, msg.topic, msg.partition, msg.offset)
+        headers = msg.headers.items() if isinstance(msg.headers, Mapping) else msg.headers
+        record = dead_letters.from_kafka(stage, exc, event.value, msg.topic, msg.partition, msg.offset, headers=headers)
         metrics.DEAD_LETTERS.labels(record["error_type"]).inc()
-        await dead_letter_topic.send(key=msg.key, value=codec.encode(dead_letters.DEAD_LETTER_SCHEMA, record))
+        try:
+            value = codec.encode(dead_letters.DEAD_LETTER_SCHEMA, record)
+            return [await dead_letter_topic.send(key=msg.key, value=value)]
+        except Exception as failure:
+            log.error("dead letter of %s:%s@%s not sent: %s", msg.topic, msg.partition, msg.offset, failure)
+            metrics.SEND_FAILURES.labels(str(send_failure(failure).code)).inc()
+            return []
 
     async def send_signals(signals: Iterable[Signal]) -> list[Any]:
         """Hand signals to the producer; return their delivery futures."""
@@ -128,13 +139,33 @@ def create_app(settings: Settings) -> faust.App:
             sent.append(await outbound_topic.send(key=header["event_id"].encode(), value=value))
         return sent
 
-    def decode(event: faust.EventT, schemas: frozenset[str]) -> Any:
+    def decode(event: faust.EventT, spec: topics.TopicSpec) -> Any:
+        """The event the rules see, if the record passes :func:`~iprx.kernel.admission.admit` (as in the sink)."""
         msg = event.message
-        name, record = codec.decode(event.value, expect=schemas)
+        now = reference_time(msg.timestamp * 1000 if msg.timestamp else None)
+        name, record = admit(codec, spec, event.value, now, settings.checks.clock_skew)
         return SCHEMAS[name].from_record(record, msg.topic, msg.partition, msg.offset)
 
+    async def judge(item: Any) -> list[Any]:
+        """Hand the event to its rules; return the delivery futures of what that sent."""
+        sent = []
+        for stateless in rulebook.stateless_for(item):
+            signals = stateless.evaluate(item)
+            sent += await send_signals(signals)
+            sent += await send_notices(stateless, item, signals)
+        payload = None  # the same bytes go to every rule and key: serialise once
+        for rule in rulebook.stateful_for(item):
+            for key in rule.keys(item):
+                payload = payload or rekey.dump_event(item)
+                sent.append(
+                    await rekey_topics[rule.rule_id].send(
+                        key=key.encode(), value=payload, partition=rekey.partition_for(key, partitions)
+                    )
+                )
+        return sent
+
     def source_agent(spec: topics.TopicSpec) -> None:
-        family, schemas = spec.label, spec.schemas
+        family = spec.label
 
         @app.agent(topic(settings.topic(spec.name)), name=family)
         async def process(stream: faust.StreamT) -> None:
@@ -144,23 +175,16 @@ def create_app(settings: Settings) -> faust.App:
                 for event in events:
                     events_in.inc()
                     try:
-                        item = decode(event, schemas)
+                        item = decode(event, spec)
                     except (DecodeError, KeyError, TypeError, ValueError) as exc:
-                        await reject(event, exc)
+                        sent += await reject(event, exc)
                         continue
                     event_time_lag.set((datetime.now(UTC) - item.occurred_at).total_seconds())
-                    for stateless in rulebook.stateless_for(item):
-                        signals = stateless.evaluate(item)
-                        sent += await send_signals(signals)
-                        sent += await send_notices(stateless, item, signals)
-                    payload = None  # the same bytes go to every rule and key: serialise once
-                    for rule in rulebook.stateful_for(item):
-                        for key in rule.keys(item):
-                            payload = payload or rekey.dump_event(item)
-                            await rekey_topics[rule.rule_id].send(
-                                key=key.encode(), value=payload, partition=rekey.partition_for(key, partitions)
-                            )
-                await asyncio.gather(*sent)
+                    try:
+                        sent += await judge(item)
+                    except Exception as exc:
+                        sent += await reject(event, send_failure(exc), stage="worker.publish")
+                await delivered(sent)
 
     last_event: dict[tuple[str, int], float] = {}  # (rule id, re-key partition) -> when it last had an event
 
@@ -229,6 +253,24 @@ def create_app(settings: Settings) -> faust.App:
                 await channel.send(value=rekey.dump_tick(now), partition=p)
 
     return app
+
+
+def send_failure(exc: BaseException) -> Rejected:
+    """A failed send as a rejection of the vocabulary: too large, or failed for another reason."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, MessageSizeTooLargeError):
+            return Rejected(Reason.TOO_LARGE, f"a record it produced is too large for Kafka: {exc}")
+        cause = cause.__cause__
+    return Rejected(Reason.SEND_FAILED, f"{type(exc).__name__}: {exc}")
+
+
+async def delivered(sent: list[Any]) -> None:
+    """Wait for every delivery of a batch; a failed one is logged and counted, not allowed to stop the agent."""
+    for result in await asyncio.gather(*sent, return_exceptions=True):
+        if isinstance(result, BaseException):
+            log.error("a record was not delivered: %s", result)
+            metrics.SEND_FAILURES.labels(str(send_failure(result).code)).inc()
 
 
 def internal_topics(app: faust.App, settings: Settings) -> list[NewTopic]:

@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from iprx.kernel.identifiers import uscc_check_char
 from iprx.schemas import SingleObjectCodec
 from iprx.sinks.base import Batch, SourceRecord
 from iprx.sinks.clickhouse.sink import ClickHouseSink
@@ -49,8 +51,14 @@ def party(name: str) -> dict[str, Any]:
     return {"id": None, "name": name, "country": "CN", "natural_person": False}
 
 
+def uscc(name: str) -> str:
+    """A valid unified social credit code of its own for ``name`` (the sink checks subjects' codes)."""
+    body = "91110000" + f"{int(hashlib.sha256(name.encode()).hexdigest(), 16) % 10**9:09d}"
+    return body + uscc_check_char(body)
+
+
 def subject(name: str, jurisdiction: str) -> dict[str, Any]:
-    return {"subject_type": "AGENCY", "id": f"ID-{name}", "name": name, "jurisdiction": jurisdiction, "level": None}
+    return {"subject_type": "AGENCY", "id": uscc(name), "name": name, "jurisdiction": jurisdiction, "level": None}
 
 
 def inspection(jurisdiction: str, at: datetime, findings: list[tuple[int, int]]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from iprx.producers.validation import FieldError
+from iprx.kernel.checks import FieldError
 
 
 @dataclass

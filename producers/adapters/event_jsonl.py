@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from iprx.kernel.checks import FieldError
 from iprx.producers.adapters import values
 from iprx.producers.families import FAMILIES
-from iprx.producers.validation import FieldError
 from iprx.schemas import default_catalog
 
 Record = dict[str, Any]

@@ -12,11 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from iprx.kernel.checks import FieldError
+from iprx.kernel.event_checks import check_event
 from iprx.producers.adapters import values
 from iprx.producers.adapters.base import ParsedUnit
 from iprx.producers.adapters.event_jsonl import decode_line
-from iprx.producers.event_checks import check_event
-from iprx.producers.validation import FieldError
 
 MAX_LINE = 1024 * 1024  # bytes; a longer line is a broken file (e.g. a missing newline), not an event
 QUOTED = 1024  # characters of an overlong line kept for the rejects file

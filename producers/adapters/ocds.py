@@ -17,11 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from iprx.producers import codes
+from iprx.kernel import codes
+from iprx.kernel.checks import FieldError
 from iprx.producers.adapters.base import ParsedUnit
 from iprx.producers.adapters.json_stream import JsonSyntaxError, Scanner
 from iprx.producers.adapters.ocds_mapping import map_release
-from iprx.producers.validation import FieldError
 
 RECORD_KEYS = frozenset({"compiledRelease", "versionedRelease", "ocid"})
 _RECORD_MEMBER = re.compile(rb'"(?:compiledRelease|versionedRelease)"\s*:')

@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from iprx.producers import codes
+from iprx.kernel import codes
+from iprx.kernel.checks import CLOCK_SKEW, FieldError
+from iprx.kernel.identifiers import is_valid_uscc
 from iprx.producers.adapters import ocds_tolerances as tolerance
 from iprx.producers.adapters import values
 from iprx.producers.adapters.ocds_classification import COMPUTER, SOFTWARE, classify_item
-from iprx.producers.identifiers import is_valid_uscc
-from iprx.producers.validation import CLOCK_SKEW, FieldError
 
 # Identifier schemes under which an organisation id is a unified social credit code (GB 32100).
 USCC_SCHEMES = frozenset({"CN-USCC", "USCC"})

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import IO, Any
 
+from iprx.kernel.identifiers import is_valid_uscc
 from iprx.producers.adapters.ocds import publisher_jurisdiction
 from iprx.producers.adapters.values import derived_event_id
-from iprx.producers.identifiers import is_valid_uscc
 
 Record = dict[str, Any]
 # Record tag symbols and the OCDS tag each reads back from (OTHER has none: it stands for several).

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from iprx.kernel.checks import FieldError
 from iprx.producers.adapters import values
 from iprx.producers.adapters.base import ParsedUnit
-from iprx.producers.validation import FieldError
 
 REQUIRED = (
     "seizure_id",

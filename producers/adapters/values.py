@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from iprx.producers.validation import FieldError
+from iprx.kernel.checks import FieldError
 
 # Fixed namespace for event ids derived from a publisher's own identifiers (re-running a file
 # publishes the same ids, so downstream deduplication makes the re-run harmless).

@@ -6,6 +6,7 @@ import logging
 import re
 
 from clickhouse_connect.driver.exceptions import DataError, OperationalError
+from iprx.kernel.reasons import Reason
 
 
 class ClickHouseUnavailable(RuntimeError):
@@ -15,8 +16,11 @@ class ClickHouseUnavailable(RuntimeError):
 class RowsRejected(ValueError):
     """ClickHouse, or the client's conversion to ClickHouse types, refused the rows themselves."""
 
+    code = Reason.INSERT_REJECTED
+
     def __init__(self, reason: str, field: str | None = None) -> None:
         super().__init__(reason)
+        self.reason = reason
         self.field = field
 
 

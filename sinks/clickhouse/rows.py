@@ -128,7 +128,9 @@ def signal_row(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def dead_letter_row(r: dict[str, Any]) -> dict[str, Any]:
-    return dict(r)
+    """A dead letter as a row; v1 records have no sha256 and no headers."""
+    headers = [(h["key"], h["value"]) for h in r.get("headers") or []]
+    return {**r, "payload_sha256": r.get("payload_sha256"), "headers": headers}
 
 
 ITEM_FIELDS = (

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from clickhouse_connect.driver.exceptions import ClickHouseError
-from iprx.kernel import dead_letters
+from iprx.kernel import dead_letters, topics
+from iprx.kernel.admission import admit, reference_time
+from iprx.kernel.checks import CLOCK_SKEW
+from iprx.kernel.reasons import Reason, Rejected
 from iprx.kernel.topics import DEAD_LETTER_TABLE
 from iprx.schemas import DecodeError, Serializer, SingleObjectCodec
 from iprx.sinks import metrics
 from iprx.sinks.base import Batch, Sink, SourceRecord
 from iprx.sinks.clickhouse.errors import ClickHouseUnavailable, RowsRejected, classify, forget_conversion_error
-from iprx.sinks.clickhouse.rows import MAPPINGS, Position
+from iprx.sinks.clickhouse.rows import MAPPINGS, Position, dead_letter_row
 from iprx.sinks.clickhouse.store import Store
 
 log = logging.getLogger(__name__)
 
 
 class ClickHouseSink(Sink):
-    def __init__(self, store: Store, codec: Serializer | None = None) -> None:
+    """Lands what :func:`~iprx.kernel.admission.admit` accepts (as the worker does), the rest as dead letters."""
+
+    def __init__(self, store: Store, codec: Serializer | None = None, clock_skew: timedelta = CLOCK_SKEW) -> None:
         self.store = store
         self.client = store.client
         self.database = store.database
@@ -29,18 +35,19 @@ class ClickHouseSink(Sink):
             # Insert through the Distributed table synchronously: "accepted" must mean "on the shard".
             self._insert_settings["distributed_foreground_insert"] = 1
         self.codec = codec or SingleObjectCodec()
+        self.clock_skew = clock_skew
 
     def write(self, batch: Batch) -> None:
         tables: dict[str, list[tuple[dict[str, Any], SourceRecord]]] = defaultdict(list)
+        spec = topics.spec_for(batch.topic)
         for rec in batch.records:
             pos = Position(batch.topic, batch.partition, rec.offset)
             try:
-                if rec.value is None:
-                    raise DecodeError("decode.empty", "record has no value (tombstone or null payload)")
-                schema_name, record = self.codec.decode(rec.value)
+                now = reference_time(rec.timestamp_ms)
+                schema_name, record = admit(self.codec, spec, rec.value, now, self.clock_skew)
                 mapping = MAPPINGS.get(schema_name)
                 if mapping is None:
-                    raise DecodeError("decode.unexpected_schema", f"no table lands {schema_name} records")
+                    raise Rejected(Reason.UNEXPECTED_SCHEMA, f"no table lands {schema_name} records")
                 tables[mapping.table].append((mapping.to_row(record) | pos.columns(), rec))
             except (DecodeError, KeyError, TypeError, ValueError) as exc:
                 tables[DEAD_LETTER_TABLE].append((self._dead_letter("sink.decode", exc, batch, rec), rec))
@@ -68,8 +75,10 @@ class ClickHouseSink(Sink):
     @staticmethod
     def _dead_letter(stage: str, exc: Exception, batch: Batch, rec: SourceRecord) -> dict[str, Any]:
         log.warning("dead letter from %s at %s:%s@%s: %s", stage, batch.topic, batch.partition, rec.offset, exc)
-        row = dead_letters.from_kafka(stage, exc, rec.value, batch.topic, batch.partition, rec.offset)
-        return row | Position(batch.topic, batch.partition, rec.offset).columns()
+        record = dead_letters.from_kafka(
+            stage, exc, rec.value, batch.topic, batch.partition, rec.offset, headers=rec.headers
+        )
+        return dead_letter_row(record) | Position(batch.topic, batch.partition, rec.offset).columns()
 
     def _insert(self, table: str, rows: list[dict[str, Any]], token: str) -> None:
         columns = list(rows[0])

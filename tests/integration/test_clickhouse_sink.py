@@ -65,7 +65,7 @@ def test_batch_lands_good_rows_and_dead_letters_with_reasons(store):
     assert [(d[0], d[1], d[2]) for d in dead] == [
         (101, "sink.decode", "decode.bad_magic"),
         (103, "sink.decode", "decode.truncated"),
-        (105, "sink.decode", "decode.empty"),
+        (105, "sink.decode", "decode.tombstone"),
     ]
     assert "0020" in dead[0][3]  # the reason quotes the bytes it found
     assert dead[1][4] == len(good[2][1]) - 4

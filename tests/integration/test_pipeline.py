@@ -28,7 +28,7 @@ def publish_bad_records(topic: str, bootstrap: str) -> dict[int, str]:
         "unknown fingerprint": (b"\xc3\x01" + b"\x13" * 8 + good[10:], "decode.unknown_fingerprint"),
         "signal on the seizure topic": (
             b"\xc3\x01" + default_catalog().get("iprx.signal.Signal").fingerprint + b"\x00",
-            "decode.unexpected_schema",
+            "schema.wrong_topic",
         ),
     }
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")

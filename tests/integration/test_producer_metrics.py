@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from iprx.kernel import dead_letters
+from iprx.kernel.checks import FieldError
 from iprx.producers import Publisher, metrics
 from iprx.producers.adapters.event_jsonl import decode_line
 from iprx.producers.adapters.event_lines import FILLED_IN
 from iprx.producers.publisher import RecordRejected
-from iprx.producers.validation import FieldError
 from prometheus_client import CollectorRegistry
 
 from tests.event_samples import line

@@ -32,6 +32,7 @@ class Message:
     offset: int
     value: bytes | None
     timestamp: int
+    headers: tuple[tuple[str, bytes | None], ...] = ()
 
 
 @dataclass

@@ -8,9 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from iprx.kernel.identifiers import uscc_check_char
 from iprx.producers.adapters.ocds import OcdsProcurement
 from iprx.producers.adapters.values import derived_event_id
-from iprx.producers.identifiers import uscc_check_char
 from iprx.schemas import SingleObjectCodec
 
 PUBLISHER = "CN/PROV/440000/procurement"

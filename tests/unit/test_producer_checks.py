@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from iprx.producers.identifiers import is_valid_uscc, uscc_check_char
-from iprx.producers.validation import check_seizure
+from iprx.kernel.checks import check_seizure
+from iprx.kernel.identifiers import is_valid_uscc, uscc_check_char
 from iprx.simulation.synthetic import seizures
 
 

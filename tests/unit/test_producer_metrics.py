@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
+from iprx.kernel.checks import FieldError
 from iprx.producers import metrics
 from iprx.producers.adapters import event_lines
 from iprx.producers.ingest import ingest
-from iprx.producers.validation import FieldError
 from prometheus_client import CollectorRegistry
 
 from tests.event_samples import line

@@ -6,9 +6,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from iprx.kernel.checks import check_seizure
 from iprx.producers.adapters.seizure_csv import COLUMNS, SeizureCsv, write_csv
 from iprx.producers.ingest import ingest
-from iprx.producers.validation import check_seizure
 from iprx.simulation.synthetic import seizures
 
 PUBLISHER = "CN/GOV/GACC/seizures"

@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from iprx.cli.main import main
-from iprx.producers.event_checks import check_event
+from iprx.kernel.checks import FieldError
+from iprx.kernel.event_checks import check_event
 from iprx.producers.families import FAMILIES
-from iprx.producers.validation import FieldError
 from iprx.schemas import SingleObjectCodec
 from iprx.simulation import EVENTS_PER_COPY, Simulation, minimum_count, simulate
 from iprx.simulation.output import write_files
