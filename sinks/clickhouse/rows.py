@@ -128,7 +128,9 @@ def signal_row(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def dead_letter_row(r: dict[str, Any]) -> dict[str, Any]:
-    return dict(r)
+    # The decoder gives the uuid logical type as uuid.UUID, the sink's own dead letters a str
+    # (kernel.dead_letters): one insert's column must hold one type, so both are str.
+    return dict(r) | {"dead_letter_id": str(r["dead_letter_id"])}
 
 
 ITEM_FIELDS = (
@@ -324,8 +326,7 @@ class TableMapping:
 
 
 # Avro schema full name -> its row mapper. The table a schema lands in is the topic catalogue's
-# (``iprx.kernel.topics``). One record is one row in one table: the sink resumes from max(_offset)
-# over these tables.
+# (``iprx.kernel.topics``). One record is one row in one table.
 ROW_MAPPERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "iprx.procurement.ProcurementRelease": procurement_row,
     "iprx.inspection.InspectionCompleted": inspection_row,
