@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import pytest
 from iprx.kernel.config import load_settings
-from iprx.sinks.base import Progress
 from iprx.sinks import runner as runner_module
+from iprx.sinks.base import Progress
 from iprx.sinks.runner import LANDED_TOPICS, SinkRunner
 from kafka import TopicPartition
 from kafka.errors import CommitFailedError
