@@ -165,20 +165,23 @@ class SinkRunner(ConsumerRebalanceListener):
     ) -> list[SourceRecord] | None:
         """The records of the partly landed batch ``partial``, exactly its range, once all are read.
 
-        Records after the range stay buffered for the next batch. None while the range is incomplete
-        (they stay buffered), or after seeking back to its start if reading began inside it.
+        Records after the range stay buffered for the next batch; None while the range is incomplete
+        (they stay buffered too).
         """
         if records[0].offset > partial.first_offset:
+            # Only if the offsets were moved past the batch's start by hand, or its start left the log
+            # (commits follow 'after'); seeking back would undo the one and loop on the other.
             log.warning(
-                "%s:%s: reading starts at %d, inside the partly landed batch %d-%d; seeking back to replay it",
+                "%s:%s: reading starts at %d, inside the partly landed batch %d-%d, which cannot be replayed "
+                "exactly; landing from %d (rows it landed twice collapse by key in ReplacingMergeTree)",
                 tp.topic,
                 tp.partition,
                 records[0].offset,
                 partial.first_offset,
                 partial.last_offset,
+                records[0].offset,
             )
-            self.consumer.seek(tp, partial.first_offset)
-            return None
+            return records
         records = self._skip_landed(tp, records, partial.first_offset - 1)
         read_through = records[-1].offset if records else partial.first_offset - 1
         if read_through < partial.last_offset and self.consumer.position(tp) <= partial.last_offset:

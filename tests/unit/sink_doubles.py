@@ -112,11 +112,6 @@ class MemoryConsumer:
     def position(self, partition: TopicPartition) -> int:
         return self._position.get(partition, 0)
 
-    def seek(self, partition: TopicPartition, offset: int) -> None:
-        self.journal.append(("seek", partition.partition, offset))
-        self._pending.pop(partition, None)  # fetched records are dropped; the test feeds from ``offset``
-        self._position[partition] = offset
-
     def pause(self, *partitions: TopicPartition) -> None:
         self._paused.update(partitions)
 
