@@ -36,13 +36,26 @@ class Batch:
         return f"{self.topic}:{self.partition}:{self.first_offset}-{self.last_offset}"
 
 
+@dataclass(frozen=True)
+class Progress:
+    """The last batch a sink recorded for a partition: its offset range, and whether all of it landed.
+
+    An incomplete batch may be partly in the target; it must be written again with exactly the same
+    range, so that the target recognises what it already holds (deduplication tokens).
+    """
+
+    first_offset: int
+    last_offset: int
+    complete: bool
+
+
 class Sink(ABC):
     @abstractmethod
     def write(self, batch: Batch) -> None:
         """Land every record of ``batch`` durably (or raise); afterwards its offsets may be committed."""
 
-    def landed_offset(self, topic: str, partition: int) -> int | None:
-        """Highest offset of the partition already landed, if the target can tell (crash recovery)."""
+    def progress(self, topic: str, partition: int) -> Progress | None:
+        """The partition's last recorded batch, if the target keeps one (crash recovery); else None."""
         return None
 
     def close(self) -> None:  # noqa: B027 - optional hook

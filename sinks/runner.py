@@ -13,7 +13,7 @@ from typing import Any
 from iprx.kernel import topics
 from iprx.kernel.config import Settings
 from iprx.sinks import metrics
-from iprx.sinks.base import Batch, Sink, SourceRecord
+from iprx.sinks.base import Batch, Progress, Sink, SourceRecord
 from iprx.sinks.clickhouse.errors import ClickHouseUnavailable
 from iprx.sinks.consumer import SinkConsumer, kafka_consumer
 from kafka import ConsumerRebalanceListener, TopicPartition
@@ -37,8 +37,9 @@ class SinkRunner(ConsumerRebalanceListener):
         self._stopping = False
         self._buffers: dict[TopicPartition, list[SourceRecord]] = defaultdict(list)
         self._first_seen: dict[TopicPartition, float] = {}
-        # Highest offset already in ClickHouse per partition, read once after each assignment.
-        self._landed: dict[TopicPartition, int | None] = {}
+        # The sink's progress record per partition (last batch, complete or not), read once after
+        # each assignment and then kept up to date by this runner's own writes.
+        self._progress: dict[TopicPartition, Progress | None] = {}
         self.consumer = consumer if consumer is not None else kafka_consumer(settings)
         self.consumer.subscribe([settings.topic(t.name) for t in LANDED_TOPICS], listener=self)
         self._committed: dict[TopicPartition, int] = {}
@@ -57,7 +58,7 @@ class SinkRunner(ConsumerRebalanceListener):
                 metrics.LAG.remove(tp.topic, str(tp.partition))
             self._buffers.pop(tp, None)
             self._first_seen.pop(tp, None)
-            self._landed.pop(tp, None)
+            self._progress.pop(tp, None)
         if revoked:
             log.info("partitions revoked: %s", sorted(f"{tp.topic}:{tp.partition}" for tp in revoked))
 
@@ -108,17 +109,47 @@ class SinkRunner(ConsumerRebalanceListener):
 
     def _flush(self, tp: TopicPartition) -> None:
         records = self._buffers.pop(tp, [])
-        self._first_seen.pop(tp, None)
+        first_seen = self._first_seen.pop(tp, time.monotonic())
         if not records:
             return
-        if tp not in self._landed:
-            landed = self._retrying(lambda: self.sink.landed_offset(tp.topic, tp.partition), tp)
-            if landed is _REVOKED:
+        if tp not in self._progress:
+            progress = self._retrying(lambda: self.sink.progress(tp.topic, tp.partition), tp)
+            if progress is _REVOKED:
                 return
-            self._landed[tp] = landed
-        landed = self._landed[tp]
-        if landed is not None and records[0].offset <= landed:
-            fresh = [r for r in records if r.offset > landed]
+            self._progress[tp] = progress
+        progress = self._progress[tp]
+        if progress is not None and not progress.complete:
+            records = self._replay_range(tp, records, progress, first_seen)
+            if records is None:
+                return  # the partly landed batch is not all read yet
+        elif progress is not None:
+            records = self._skip_landed(tp, records, progress.last_offset)
+        if records:
+            batch = Batch(tp.topic, tp.partition, records)
+            started = time.monotonic()
+            if self._retrying(lambda: self.sink.write(batch), tp) is _REVOKED:
+                return
+            metrics.INSERT_SECONDS.observe(time.monotonic() - started)
+            metrics.BATCH_ROWS.observe(len(records))
+            self._progress[tp] = Progress(batch.first_offset, batch.last_offset, complete=True)
+            next_offset = batch.last_offset + 1
+            self._batches_landed += 1
+            if self._batches_landed == self._kill_after:
+                log.warning("IPRX_SINK_KILL_AFTER_BATCHES=%d reached: SIGKILL before commit", self._kill_after)
+                os.kill(os.getpid(), signal.SIGKILL)
+        else:
+            next_offset = progress.last_offset + 1 if progress is not None else 0
+        try:
+            self.consumer.commit({tp: OffsetAndMetadata(next_offset, "", -1)})
+            self._committed[tp] = next_offset
+        except CommitFailedError as exc:
+            # The group rebalanced: the new owner re-reads and skips what has landed.
+            log.warning("commit of %s:%s failed (%s); the next owner will resume", tp.topic, tp.partition, exc)
+
+    def _skip_landed(self, tp: TopicPartition, records: list[SourceRecord], landed: int) -> list[SourceRecord]:
+        """``records`` without those at or below ``landed`` (re-read after a crash before the commit)."""
+        fresh = [r for r in records if r.offset > landed]
+        if len(fresh) < len(records):
             metrics.SKIPPED.inc(len(records) - len(fresh))
             log.info(
                 "%s:%s: %d record(s) up to offset %d had already landed; skipping them",
@@ -127,27 +158,50 @@ class SinkRunner(ConsumerRebalanceListener):
                 len(records) - len(fresh),
                 landed,
             )
-            records = fresh
+        return fresh
+
+    def _replay_range(
+        self, tp: TopicPartition, records: list[SourceRecord], partial: Progress, first_seen: float
+    ) -> list[SourceRecord] | None:
+        """The records of the partly landed batch ``partial``, exactly its range, once all are read.
+
+        Records after the range stay buffered for the next batch; None while the range is incomplete
+        (they stay buffered too).
+        """
+        if records[0].offset > partial.first_offset:
+            # Only if the offsets were moved past the batch's start by hand, or its start left the log
+            # (commits follow 'after'); seeking back would undo the one and loop on the other.
+            log.warning(
+                "%s:%s: reading starts at %d, inside the partly landed batch %d-%d, which cannot be replayed "
+                "exactly; landing from %d (rows it landed twice collapse by key in ReplacingMergeTree)",
+                tp.topic,
+                tp.partition,
+                records[0].offset,
+                partial.first_offset,
+                partial.last_offset,
+                records[0].offset,
+            )
+            return records
+        records = self._skip_landed(tp, records, partial.first_offset - 1)
+        read_through = records[-1].offset if records else partial.first_offset - 1
+        if read_through < partial.last_offset and self.consumer.position(tp) <= partial.last_offset:
+            self._rebuffer(tp, records, first_seen)
+            return None
+        self._rebuffer(tp, [r for r in records if r.offset > partial.last_offset], first_seen)
+        log.info(
+            "%s:%s: replaying the partly landed batch %d-%d under its deduplication tokens",
+            tp.topic,
+            tp.partition,
+            partial.first_offset,
+            partial.last_offset,
+        )
+        return [r for r in records if r.offset <= partial.last_offset]
+
+    def _rebuffer(self, tp: TopicPartition, records: list[SourceRecord], first_seen: float) -> None:
+        """Put records taken out for a flush back, ahead of whatever the next poll adds."""
         if records:
-            batch = Batch(tp.topic, tp.partition, records)
-            started = time.monotonic()
-            if self._retrying(lambda: self.sink.write(batch), tp) is _REVOKED:
-                return
-            metrics.INSERT_SECONDS.observe(time.monotonic() - started)
-            metrics.BATCH_ROWS.observe(len(records))
-            next_offset = records[-1].offset + 1
-            self._batches_landed += 1
-            if self._batches_landed == self._kill_after:
-                log.warning("IPRX_SINK_KILL_AFTER_BATCHES=%d reached: SIGKILL before commit", self._kill_after)
-                os.kill(os.getpid(), signal.SIGKILL)
-        else:
-            next_offset = landed + 1 if landed is not None else 0
-        try:
-            self.consumer.commit({tp: OffsetAndMetadata(next_offset, "", -1)})
-            self._committed[tp] = next_offset
-        except CommitFailedError as exc:
-            # The group rebalanced: the new owner re-reads and skips what has landed.
-            log.warning("commit of %s:%s failed (%s); the next owner will resume", tp.topic, tp.partition, exc)
+            self._buffers[tp][:0] = records
+            self._first_seen[tp] = first_seen
 
     def _retrying(self, action: Any, tp: TopicPartition) -> Any:
         """Run ``action`` until it succeeds, backing off while ClickHouse is unavailable."""

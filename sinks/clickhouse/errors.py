@@ -77,8 +77,9 @@ def classify(exc: Exception) -> ClickHouseUnavailable | RowsRejected:
     match = _CODE.search(str(exc))
     if match:
         return RowsRejected(str(exc)) if int(match[1]) in DATA_ERROR_CODES else ClickHouseUnavailable(str(exc))
-    if isinstance(exc, DataError | TypeError | ValueError):
-        # The client could not convert a value: nothing was sent.
+    if isinstance(exc, DataError | TypeError | ValueError) or _conversion.column:
+        # The client could not convert a value (it re-raises the conversion's own error, whatever
+        # its type): nothing was sent.
         if _conversion.column:
             column, ch_type = _conversion.column
             return RowsRejected(f"column {column} ({ch_type}): {exc}", field=column)

@@ -130,7 +130,14 @@ def signal_row(r: dict[str, Any]) -> dict[str, Any]:
 def dead_letter_row(r: dict[str, Any]) -> dict[str, Any]:
     """A dead letter as a row; v1 records have no sha256 and no headers."""
     headers = [(h["key"], h["value"]) for h in r.get("headers") or []]
-    return {**r, "payload_sha256": r.get("payload_sha256"), "headers": headers}
+    # The decoder gives the uuid logical type as uuid.UUID, the sink's own dead letters a str
+    # (kernel.dead_letters): one insert's column must hold one type, so both are str.
+    return {
+        **r,
+        "dead_letter_id": str(r["dead_letter_id"]),
+        "payload_sha256": r.get("payload_sha256"),
+        "headers": headers,
+    }
 
 
 ITEM_FIELDS = (
@@ -326,8 +333,7 @@ class TableMapping:
 
 
 # Avro schema full name -> its row mapper. The table a schema lands in is the topic catalogue's
-# (``iprx.kernel.topics``). One record is one row in one table: the sink resumes from max(_offset)
-# over these tables.
+# (``iprx.kernel.topics``). One record is one row in one table.
 ROW_MAPPERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "iprx.procurement.ProcurementRelease": procurement_row,
     "iprx.inspection.InspectionCompleted": inspection_row,

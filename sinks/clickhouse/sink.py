@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 from collections import defaultdict
 from datetime import timedelta
 from typing import Any
@@ -15,7 +17,7 @@ from iprx.kernel.reasons import Reason, Rejected
 from iprx.kernel.topics import DEAD_LETTER_TABLE
 from iprx.schemas import DecodeError, Serializer, SingleObjectCodec
 from iprx.sinks import metrics
-from iprx.sinks.base import Batch, Sink, SourceRecord
+from iprx.sinks.base import Batch, Progress, Sink, SourceRecord
 from iprx.sinks.clickhouse.errors import ClickHouseUnavailable, RowsRejected, classify, forget_conversion_error
 from iprx.sinks.clickhouse.rows import MAPPINGS, Position, dead_letter_row
 from iprx.sinks.clickhouse.store import Store
@@ -23,8 +25,16 @@ from iprx.sinks.clickhouse.store import Store
 log = logging.getLogger(__name__)
 
 
+PROGRESS_TABLE = "sink_progress"
+
+
 class ClickHouseSink(Sink):
-    """Lands what :func:`~iprx.kernel.admission.admit` accepts (as the worker does), the rest as dead letters."""
+    """Lands what :func:`~iprx.kernel.admission.admit` accepts (as the worker does), the rest as dead letters.
+
+    A batch lands atomically per partition: progress 'before', every table, progress 'after'. Each
+    table's insert carries a deduplication token made of the table and the batch's offset range, so
+    replaying a partly landed batch with the same range adds nothing to the tables that have it.
+    """
 
     def __init__(self, store: Store, codec: Serializer | None = None, clock_skew: timedelta = CLOCK_SKEW) -> None:
         self.store = store
@@ -36,8 +46,25 @@ class ClickHouseSink(Sink):
             self._insert_settings["distributed_foreground_insert"] = 1
         self.codec = codec or SingleObjectCodec()
         self.clock_skew = clock_skew
+        # Crash-test hook: SIGKILL this process after its Nth successful insert (progress rows count),
+        # so that a test can stop the sink between any two inserts of a batch.
+        self._kill_after_inserts = int(os.environ.get("IPRX_SINK_KILL_AFTER_INSERTS", "0"))
+        self._inserts = 0
 
     def write(self, batch: Batch) -> None:
+        tables = self._rows(batch)
+        self._record_progress(batch, "before")
+        for table in sorted(tables):  # any order: the 'after' row, not the tables, says the batch is in
+            rows = tables[table]
+            try:
+                self._insert(table, [row for row, _ in rows], f"{batch.dedup_token()}:{table}")
+            except RowsRejected as exc:
+                log.warning("ClickHouse rejected a batch of %s (%s); landing it row by row", table, exc)
+                self._insert_one_by_one(table, rows, batch)
+        self._record_progress(batch, "after")
+
+    def _rows(self, batch: Batch) -> dict[str, list[tuple[dict[str, Any], SourceRecord]]]:
+        """The batch's records as rows per table; what cannot be decoded or mapped as dead-letter rows."""
         tables: dict[str, list[tuple[dict[str, Any], SourceRecord]]] = defaultdict(list)
         spec = topics.spec_for(batch.topic)
         for rec in batch.records:
@@ -49,16 +76,22 @@ class ClickHouseSink(Sink):
                 if mapping is None:
                     raise Rejected(Reason.UNEXPECTED_SCHEMA, f"no table lands {schema_name} records")
                 tables[mapping.table].append((mapping.to_row(record) | pos.columns(), rec))
-            except (DecodeError, KeyError, TypeError, ValueError) as exc:
+            except (DecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
                 tables[DEAD_LETTER_TABLE].append((self._dead_letter("sink.decode", exc, batch, rec), rec))
-        # Dead letters first: once a family table holds an offset, everything up to it has landed.
-        for table in sorted(tables, key=lambda t: t != DEAD_LETTER_TABLE):
-            rows = tables[table]
-            try:
-                self._insert(table, [row for row, _ in rows], f"{batch.dedup_token()}:{table}")
-            except RowsRejected as exc:
-                log.warning("ClickHouse rejected a batch of %s (%s); landing it row by row", table, exc)
-                self._insert_one_by_one(table, rows, batch)
+        return tables
+
+    def _record_progress(self, batch: Batch, state: str) -> None:
+        # The version orders a partition's states: later batches end later, and 'after' beats 'before'.
+        version = 2 * batch.last_offset + (state == "after")
+        row = {
+            "topic": batch.topic,
+            "partition": batch.partition,
+            "first_offset": batch.first_offset,
+            "last_offset": batch.last_offset,
+            "state": state,
+            "version": version,
+        }
+        self._insert(PROGRESS_TABLE, [row], None)
 
     def _insert_one_by_one(self, table: str, rows: list[tuple[dict[str, Any], SourceRecord]], batch: Batch) -> None:
         rejected = []
@@ -66,10 +99,10 @@ class ClickHouseSink(Sink):
             try:
                 self._insert(table, [row], f"{batch.topic}:{batch.partition}:{rec.offset}:{table}")
             except RowsRejected as exc:
-                if table == DEAD_LETTER_TABLE:
-                    raise  # nowhere left to put it: stop rather than lose it
+                # A refused record of the dead-letter topic is replaced too: the sink's own dead letter
+                # holds its raw bytes in values the table always takes.
                 rejected.append(self._dead_letter("sink.insert", exc, batch, rec))
-        if rejected:
+        if rejected:  # if even these are refused, the error stops the sink rather than lose them
             self._insert(DEAD_LETTER_TABLE, rejected, f"{batch.dedup_token()}:{table}:rejected")
 
     @staticmethod
@@ -80,7 +113,7 @@ class ClickHouseSink(Sink):
         )
         return dead_letter_row(record) | Position(batch.topic, batch.partition, rec.offset).columns()
 
-    def _insert(self, table: str, rows: list[dict[str, Any]], token: str) -> None:
+    def _insert(self, table: str, rows: list[dict[str, Any]], token: str | None) -> None:
         columns = list(rows[0])
         # Column by column: clickhouse-connect sends columns, so it need not transpose rows itself.
         data = [[row[c] for row in rows] for c in columns]
@@ -91,28 +124,29 @@ class ClickHouseSink(Sink):
                 data,
                 column_names=columns,
                 column_oriented=True,
-                settings=self._insert_settings | {"insert_deduplication_token": token},
+                settings=self._insert_settings | ({"insert_deduplication_token": token} if token else {}),
             )
-        except (ClickHouseError, TypeError, ValueError) as exc:
+        except Exception as exc:  # the client re-raises whatever a column's conversion raised, of any type
             raise classify(exc) from exc
-        metrics.ROWS_INSERTED.labels(table).inc(len(rows))
+        if table != PROGRESS_TABLE:
+            metrics.ROWS_INSERTED.labels(table).inc(len(rows))
+        self._inserts += 1
+        if self._inserts == self._kill_after_inserts:
+            log.warning("IPRX_SINK_KILL_AFTER_INSERTS=%d reached: SIGKILL after %s", self._inserts, table)
+            os.kill(os.getpid(), signal.SIGKILL)
 
-    def landed_offset(self, topic: str, partition: int) -> int | None:
-        """Highest offset of ``topic``/``partition`` present in any table (``None`` if none)."""
-        best: int | None = None
-        for table in sorted({m.table for m in MAPPINGS.values()}):
-            try:
-                result = self.client.query(
-                    f"SELECT max(_offset), count() FROM {self.database}.{table} "
-                    "WHERE _topic = {t:String} AND _partition = {p:Int32}",
-                    parameters={"t": topic, "p": partition},
-                )
-            except ClickHouseError as exc:
-                raise ClickHouseUnavailable(str(exc)) from exc
-            top, count = result.result_rows[0]
-            if count and (best is None or top > best):
-                best = int(top)
-        return best
+    def progress(self, topic: str, partition: int) -> Progress | None:
+        """The partition's latest batch state in ``sink_progress`` (None if it never had a batch)."""
+        try:
+            result = self.client.query(
+                f"SELECT argMax((first_offset, last_offset, state), version), count() "
+                f"FROM {self.database}.{PROGRESS_TABLE} WHERE topic = {{t:String}} AND partition = {{p:Int32}}",
+                parameters={"t": topic, "p": partition},
+            )
+        except ClickHouseError as exc:
+            raise ClickHouseUnavailable(str(exc)) from exc
+        (first, last, state), count = result.result_rows[0]
+        return Progress(int(first), int(last), complete=state == "after") if count else None
 
     def close(self) -> None:
         self.store.close()

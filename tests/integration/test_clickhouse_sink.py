@@ -3,10 +3,12 @@
 from datetime import UTC, datetime
 
 import pytest
+from iprx.kernel import dead_letters
 from iprx.kernel.config import load_settings
-from iprx.schemas import SingleObjectCodec
+from iprx.schemas import DecodeError, SingleObjectCodec
 from iprx.simulation.synthetic import seizures
-from iprx.sinks.base import Batch, SourceRecord
+from iprx.sinks.base import Batch, Progress, SourceRecord
+from iprx.sinks.clickhouse.errors import ClickHouseUnavailable
 from iprx.sinks.clickhouse.migrations import Migration, MigrationError, load_migrations, migrate
 from iprx.sinks.clickhouse.sink import ClickHouseSink
 from iprx.sinks.clickhouse.store import Store, StoreInUse
@@ -83,15 +85,61 @@ def test_replaying_a_batch_changes_nothing(store):
     assert count(store, "seizures", final=True) == 50
 
 
-def test_landed_offset_is_the_highest_offset_in_any_table(store):
+def test_progress_is_the_last_batch_and_whether_all_of_it_landed(store):
     sink = ClickHouseSink(store)
-    assert sink.landed_offset(TOPIC, 0) is None
+    assert sink.progress(TOPIC, 0) is None
     good = encoded(3, 2)
     sink.write(Batch(TOPIC, 0, [SourceRecord(5, good[0][1], 0), SourceRecord(6, good[1][1], 0)]))
-    assert sink.landed_offset(TOPIC, 0) == 6
-    sink.write(Batch(TOPIC, 0, [SourceRecord(7, b"bad", 0)]))  # lands only as a dead letter
-    assert sink.landed_offset(TOPIC, 0) == 7
-    assert sink.landed_offset(TOPIC, 1) is None
+    assert sink.progress(TOPIC, 0) == Progress(5, 6, complete=True)
+    sink.write(Batch(TOPIC, 0, [SourceRecord(7, b"bad", 0), SourceRecord(9, b"bad", 0)]))  # dead letters only
+    assert sink.progress(TOPIC, 0) == Progress(7, 9, complete=True)
+    assert sink.progress(TOPIC, 1) is None
+
+
+def test_a_batch_stopped_by_one_unwritable_table_is_incomplete_and_its_replay_adds_each_row_once(store):
+    # A constraint that fails every insert: the seizures table refuses writes (as with TOO_MANY_PARTS
+    # or a read-only disk) while dead_letters and the progress table take them.
+    store.client.command("ALTER TABLE iprx.seizures ADD CONSTRAINT unwritable CHECK 0")
+    good = encoded(5, 4)
+    values = [good[0][1], b"garbage", good[1][1], good[2][1], b"more garbage", good[3][1]]
+    batch = Batch(TOPIC, 2, [SourceRecord(40 + i, v, 0) for i, v in enumerate(values)])
+    sink = ClickHouseSink(store)
+    sink.write(Batch(TOPIC, 2, [SourceRecord(39, b"earlier", 0)]))
+    with pytest.raises(ClickHouseUnavailable, match="VIOLATED_CONSTRAINT"):
+        sink.write(batch)
+    # The dead letters of the batch are in, its seizures are not: the progress says so, not max(_offset).
+    assert count(store, "dead_letters") == 3 and count(store, "seizures") == 0
+    assert sink.progress(TOPIC, 2) == Progress(40, 45, complete=False)
+
+    store.client.command("ALTER TABLE iprx.seizures DROP CONSTRAINT unwritable")
+    sink.write(batch)  # the replay of exactly that range
+    assert sink.progress(TOPIC, 2) == Progress(40, 45, complete=True)
+    seizure_offsets = store.client.query("SELECT _offset FROM iprx.seizures ORDER BY _offset").result_rows
+    dead_offsets = store.client.query("SELECT source_offset FROM iprx.dead_letters ORDER BY 1").result_rows
+    assert [r[0] for r in seizure_offsets] == [40, 42, 43, 45]
+    assert [r[0] for r in dead_offsets] == [39, 41, 44]  # no FINAL: the replay inserted no second copy
+
+
+def test_dead_letter_records_and_garbage_in_one_batch_land_together(store):
+    # A DeadLetter record decodes with a uuid.UUID id, the sink's own dead letters have a str one;
+    # in one insert that used to raise AttributeError on every start of the sink.
+    forwarded = dead_letters.from_kafka("worker.decode", ValueError("bad"), b"\x01", "iprx.seizure", 0, 17)
+    record = codec.encode("iprx.deadletter.DeadLetter", forwarded)
+    for topic in ("iprx.deadletter", "iprx.seizure"):  # its own topic, and an input topic
+        ClickHouseSink(store).write(Batch(topic, 0, [SourceRecord(0, record, 0), SourceRecord(1, b"junk", 0)]))
+    rows = store.client.query(
+        "SELECT _topic, _offset, dead_letter_id, stage, reason FROM iprx.dead_letters ORDER BY _topic, _offset"
+    ).result_rows
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        ("iprx.deadletter", 0, "worker.decode"),
+        ("iprx.deadletter", 1, "sink.decode"),
+        ("iprx.seizure", 0, "worker.decode"),
+        ("iprx.seizure", 1, "sink.decode"),
+    ]
+    assert str(rows[0][2]) == forwarded["dead_letter_id"]
+    with pytest.raises(DecodeError) as junk:
+        codec.decode(b"junk")
+    assert rows[1][4] == rows[3][4] == junk.value.reason
 
 
 def test_a_second_process_is_told_the_store_is_in_use(settings, store):

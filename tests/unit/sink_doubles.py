@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from iprx.sinks.base import Batch, Sink
+from iprx.sinks.base import Batch, Progress, Sink
 from iprx.sinks.clickhouse.errors import ClickHouseUnavailable
 from kafka import ConsumerRebalanceListener, TopicPartition
 from kafka.structs import OffsetAndMetadata
@@ -127,14 +127,18 @@ class MemoryConsumer:
 
 
 class MemorySink(Sink):
-    """Lands batches in a list; ``unavailable`` upcoming writes fail as an outage of ClickHouse does."""
+    """Lands batches in a list; ``unavailable`` upcoming writes fail as an outage of ClickHouse does.
+
+    ``recorded`` is its progress record per (topic, partition); a test sets it to what a previous run
+    left, e.g. an incomplete batch.
+    """
 
     def __init__(self, clock: Clock, journal: list[tuple[object, ...]]) -> None:
         self.clock, self.journal = clock, journal
-        self.landed: dict[tuple[str, int], int] = {}
+        self.recorded: dict[tuple[str, int], Progress] = {}
         self.unavailable = 0
         self.attempts: list[float] = []  # clock time of every write attempt
-        self.landed_queries = 0
+        self.progress_queries = 0
         self.closed = False
 
     def write(self, batch: Batch) -> None:
@@ -143,12 +147,11 @@ class MemorySink(Sink):
             self.unavailable -= 1
             raise ClickHouseUnavailable("connection refused")
         self.journal.append(("write", batch.partition, [r.offset for r in batch.records]))
-        key = (batch.topic, batch.partition)
-        self.landed[key] = max(self.landed.get(key, -1), batch.last_offset)
+        self.recorded[(batch.topic, batch.partition)] = Progress(batch.first_offset, batch.last_offset, complete=True)
 
-    def landed_offset(self, topic: str, partition: int) -> int | None:
-        self.landed_queries += 1
-        return self.landed.get((topic, partition))
+    def progress(self, topic: str, partition: int) -> Progress | None:
+        self.progress_queries += 1
+        return self.recorded.get((topic, partition))
 
     def close(self) -> None:
         self.closed = True

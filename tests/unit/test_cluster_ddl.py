@@ -19,7 +19,7 @@ def test_each_table_becomes_replicated_local_plus_distributed_sharded_by_its_key
     creates = [s for s in plan("iprx") if s.startswith("CREATE TABLE")]
     for statement in creates:
         table = re.match(r"CREATE TABLE IF NOT EXISTS iprx\.(\w+)", statement)[1]
-        key = re.search(r"ORDER BY\s+(\w+)", statement)[1]
+        key = re.search(r"ORDER BY\s+(\(.*?\)|\w+)", statement)[1].strip("()")  # one column or a tuple
         [local] = [s for s in clustered if s.startswith(f"CREATE TABLE IF NOT EXISTS iprx.{table}_local ")]
         assert "ENGINE = Replicated" in local
         assert f"'/clickhouse/tables/{{shard}}/iprx/{table}_local', '{{replica}}'" in local

@@ -1,5 +1,6 @@
 """The sink runner's consume loop without a broker: batching per partition, landing before committing,
-skipping what already landed, retrying an outage, and rebalances (sinks/runner.py)."""
+skipping what already landed, replaying a partly landed batch exactly, retrying an outage, and
+rebalances (sinks/runner.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from iprx.kernel.config import load_settings
 from iprx.sinks import runner as runner_module
+from iprx.sinks.base import Progress
 from iprx.sinks.runner import LANDED_TOPICS, SinkRunner
 from kafka import TopicPartition
 from kafka.errors import CommitFailedError
@@ -113,7 +115,7 @@ def test_stopping_lands_what_is_buffered_then_closes_without_autocommit(harness)
 
 def test_after_a_restart_records_that_already_landed_are_skipped(harness):
     # The previous run landed 0..4 and was killed before its commit: Kafka hands them out again.
-    harness.sink.landed[(TOPIC, 0)] = 4
+    harness.sink.recorded[(TOPIC, 0)] = Progress(0, 4, complete=True)
     skipped_before = metric("iprx_sink_records_already_landed_total")
     harness.consumer.rebalance([P0])
     harness.consumer.feed(P0, range(8))
@@ -124,7 +126,7 @@ def test_after_a_restart_records_that_already_landed_are_skipped(harness):
 
 
 def test_a_batch_that_had_landed_entirely_is_only_committed(harness):
-    harness.sink.landed[(TOPIC, 0)] = 7
+    harness.sink.recorded[(TOPIC, 0)] = Progress(5, 7, complete=True)
     harness.consumer.rebalance([P0])
     harness.consumer.feed(P0, range(8))
     harness.consumer.stop_after = 20
@@ -132,7 +134,60 @@ def test_a_batch_that_had_landed_entirely_is_only_committed(harness):
     assert harness.journal == [("commit", 0, 8)]
 
 
-def test_the_landed_offset_is_asked_once_per_assignment(harness):
+def test_a_partly_landed_batch_is_replayed_with_exactly_its_range_then_batching_goes_on(harness):
+    # The previous run wrote 'before' for 3..7 (it batched 5 records) and died amid its inserts; it
+    # had committed 3. Whatever the batch size now, 3..7 is written again as one batch, the same
+    # range, so that every insert carries the same deduplication token as before.
+    harness.sink.recorded[(TOPIC, 0)] = Progress(3, 7, complete=False)
+    harness.consumer.rebalance([P0])
+    harness.consumer.feed(P0, range(3, 10))
+    harness.consumer.stop_after = 40
+    harness.runner.run()
+    assert harness.journal == [("write", 0, [3, 4, 5, 6, 7]), ("commit", 0, 8), ("write", 0, [8, 9]), ("commit", 0, 10)]
+
+
+def test_a_partly_landed_batch_waits_until_its_whole_range_has_been_read(harness):
+    harness.sink.recorded[(TOPIC, 0)] = Progress(3, 7, complete=False)
+    consumer = harness.consumer
+    consumer.rebalance([P0])
+    consumer.feed(P0, range(0, 5), highwater=12)  # 0..2 landed in an earlier, complete batch
+    consumer.script[25] = lambda: consumer.feed(P0, range(5, 9))  # long after the batch timeout
+    consumer.stop_after = 50
+    harness.runner.run()
+    assert harness.journal == [("write", 0, [3, 4, 5, 6, 7]), ("commit", 0, 8), ("write", 0, [8]), ("commit", 0, 9)]
+
+
+def test_a_stop_before_the_range_is_read_writes_nothing_of_it(harness):
+    harness.sink.recorded[(TOPIC, 0)] = Progress(3, 7, complete=False)
+    harness.consumer.rebalance([P0])
+    harness.consumer.feed(P0, range(3, 6), highwater=12)
+    harness.consumer.stop_after = 30
+    harness.runner.run()
+    assert harness.journal == []  # a shorter range would get other tokens: left for the next run
+
+
+def test_reading_that_starts_inside_a_partly_landed_batch_lands_from_there(harness):
+    # Offsets moved past the batch's start by hand: the operator's choice stands, and nothing read is skipped.
+    harness.sink.recorded[(TOPIC, 0)] = Progress(3, 7, complete=False)
+    harness.consumer.rebalance([P0])
+    harness.consumer.feed(P0, range(5, 10))
+    harness.consumer.stop_after = 40
+    harness.runner.run()
+    assert harness.journal == [("write", 0, [5, 6, 7, 8, 9]), ("commit", 0, 10)]
+
+
+def test_progress_recorded_by_a_landed_batch_is_used_without_asking_again(harness):
+    consumer = harness.consumer
+    consumer.rebalance([P0])
+    consumer.feed(P0, range(3))
+    consumer.script[5] = lambda: consumer.feed(P0, range(1, 6))  # e.g. re-delivered after a failed commit
+    consumer.stop_after = 20
+    harness.runner.run()
+    assert harness.writes() == [[0, 1, 2], [3, 4, 5]]
+    assert harness.sink.progress_queries == 1
+
+
+def test_the_progress_is_asked_once_per_assignment(harness):
     consumer = harness.consumer
     consumer.rebalance([P0])
     consumer.feed(P0, range(3))
@@ -142,7 +197,7 @@ def test_the_landed_offset_is_asked_once_per_assignment(harness):
     consumer.stop_after = 20
     harness.runner.run()
     assert harness.writes() == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
-    assert harness.sink.landed_queries == 2
+    assert harness.sink.progress_queries == 2
 
 
 def test_an_outage_retries_the_same_batch_with_growing_backoff_and_commits_only_after_it_landed(harness):
