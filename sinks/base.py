@@ -11,6 +11,9 @@ class SourceRecord:
     offset: int
     value: bytes | None
     timestamp_ms: int
+    # Set when the consumer could not read the record batch holding this offset (unsupported codec,
+    # bad CRC, corrupt bytes): the record has no value, only this reason, and becomes a dead letter.
+    unreadable: str | None = None
 
 
 @dataclass(frozen=True)

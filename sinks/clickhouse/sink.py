@@ -35,6 +35,9 @@ class ClickHouseSink(Sink):
         for rec in batch.records:
             pos = Position(batch.topic, batch.partition, rec.offset)
             try:
+                if rec.unreadable is not None:
+                    reason = f"the consumer could not read the record batch: {rec.unreadable}"
+                    raise DecodeError("decode.unreadable_batch", reason)
                 if rec.value is None:
                     raise DecodeError("decode.empty", "record has no value (tombstone or null payload)")
                 schema_name, record = self.codec.decode(rec.value)

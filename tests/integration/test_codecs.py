@@ -1,0 +1,138 @@
+"""Every Kafka codec reaches both consumers, and a record batch nobody can read does not stop the sink."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import struct
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
+from iprx.schemas import SingleObjectCodec
+from iprx.simulation.synthetic import seizures
+from iprx.sinks.clickhouse.store import Store
+from kafka import KafkaProducer
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.integration
+CODECS = ("gzip", "snappy", "lz4", "zstd")
+SCHEMA = "iprx.seizure.SeizureRecorded"
+
+
+def encoded_seizures(seed: int, count: int) -> list[tuple[dict, bytes]]:
+    codec = SingleObjectCodec()
+    out = []
+    for record in seizures(seed, count):
+        record["header"]["published_at"] = record["header"]["occurred_at"]
+        out.append((record, codec.encode(SCHEMA, record)))
+    return out
+
+
+async def produce_compressed(bootstrap: str, topic: str, by_codec: dict[str, list[bytes]]) -> None:
+    """Write each codec's values as batches compressed with it, by aiokafka's producer (cramjam), whose
+    codecs do not depend on what the sink's kafka-python has installed."""
+    for codec, values in by_codec.items():
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", compression_type=codec, linger_ms=50)
+        await producer.start()
+        try:
+            for value in values:
+                await producer.send(topic, value)
+            await producer.flush()
+        finally:
+            await producer.stop()
+
+
+def test_every_codec_is_landed_by_the_sink_and_processed_by_the_worker(pipeline_env):
+    settings = pipeline_env.settings()
+    published = {codec: encoded_seizures(seed, 25) for seed, codec in enumerate(CODECS, start=40)}
+    asyncio.run(
+        produce_compressed(
+            settings.kafka.bootstrap_servers,
+            settings.topic("seizure"),
+            {codec: [value for _, value in pairs] for codec, pairs in published.items()},
+        )
+    )
+    children = [Child(name, [name], pipeline_env.data_dir, pipeline_env.process_env()) for name in ("worker", "sink")]
+    try:
+        wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=180)
+    finally:
+        for child in children:
+            child.stop()
+
+    records = [record for pairs in published.values() for record, _ in pairs]
+    significant = [r["seizure_id"] for r in records if r["estimated_value_cny"] >= Decimal("1000000")]
+    assert significant, "the seeded records must contain significant seizures"
+    with Store(settings, "test") as store:
+        q = store.client.query
+        landed = q("SELECT toString(event_id) FROM iprx.seizures").result_rows
+        assert sorted(e for (e,) in landed) == sorted(r["header"]["event_id"] for r in records)
+        raised = q("SELECT subject_id FROM iprx.signals WHERE rule_id = 'seizure.significant'").result_rows
+        assert sorted(s for (s,) in raised) == sorted(significant)
+        assert q("SELECT count() FROM iprx.dead_letters").result_rows == [(0,)]
+
+
+def segment_batches(segment: Path) -> list[tuple[int, int, int]]:
+    """(position, first offset, last offset) of each record batch in a Kafka log segment."""
+    data = segment.read_bytes()
+    batches, pos = [], 0
+    while pos + 12 <= len(data):
+        base, length = struct.unpack_from(">qi", data, pos)
+        if length <= 0:
+            break
+        (last_delta,) = struct.unpack_from(">i", data, pos + 23)  # after epoch, magic, crc, attributes
+        batches.append((pos, base, base + last_delta))
+        pos += 12 + length
+    return batches
+
+
+@pytest.mark.skipif(bool(os.environ.get("IPRX_TEST_BOOTSTRAP_SERVERS")), reason="needs the local test broker's files")
+def test_a_corrupt_batch_becomes_dead_letters_and_the_sink_goes_on(pipeline_env):
+    settings = pipeline_env.settings()
+    topic = settings.topic("seizure")
+    before, poisoned, after = encoded_seizures(50, 3), encoded_seizures(51, 4), encoded_seizures(52, 2)
+    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", linger_ms=50)
+    for group in (before, poisoned, after):  # one batch per group
+        for _, value in group:
+            producer.send(topic, value, partition=0)
+        producer.flush()
+    producer.close()
+
+    # Flip the last byte of the middle batch on the broker's disk: the broker serves it as it is,
+    # and its CRC no longer matches, as after a disk or network fault.
+    port = os.environ.get("IPRX_TEST_KAFKA_PORT", "19092")
+    segment = REPO / ".iprx" / "test" / "kafka" / "kraft-combined-logs" / f"{topic}-0" / f"{0:020d}.log"
+    assert port and segment.exists(), segment
+    batches = segment_batches(segment)
+    assert [(first, last) for _, first, last in batches] == [(0, 2), (3, 6), (7, 8)]
+    end = batches[2][0]
+    with open(segment, "r+b") as f:
+        f.seek(end - 1)
+        byte = f.read(1)
+        f.seek(end - 1)
+        f.write(bytes([byte[0] ^ 0xFF]))
+        f.flush()
+        os.fsync(f.fileno())
+
+    sink = Child("sink", ["sink"], pipeline_env.data_dir, pipeline_env.process_env())
+    try:
+        wait_until_caught_up(settings, pipeline_groups(settings)[1:], [sink], timeout_s=120)
+    finally:
+        sink.stop()
+
+    with Store(settings, "test") as store:
+        q = store.client.query
+        landed = q("SELECT toString(event_id), _offset FROM iprx.seizures ORDER BY _offset").result_rows
+        assert landed == [(r["header"]["event_id"], i) for i, (r, _) in enumerate(before)] + [
+            (r["header"]["event_id"], 7 + i) for i, (r, _) in enumerate(after)
+        ]
+        dead = q(
+            "SELECT source_topic, source_partition, source_offset, error_type, stage FROM iprx.dead_letters FINAL"
+            " ORDER BY source_offset"
+        ).result_rows
+        assert dead == [(topic, 0, offset, "decode.unreadable_batch", "sink.decode") for offset in range(3, 7)]
+        reasons = q("SELECT reason FROM iprx.dead_letters").result_rows
+        assert all("CorruptRecordError" in reason for (reason,) in reasons)
