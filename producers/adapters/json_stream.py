@@ -79,8 +79,8 @@ class Scanner:
             self._eof = True
             return False
         keep = self._keep
-        if keep is not None and self._max_capture is not None and len(self._buf) - keep + len(data) > self._max_capture:
-            # Too long to hold: remember where it started and its excerpt, and let the rest go.
+        if keep is not None and self._max_capture is not None and self._pos - keep > self._max_capture:
+            # Already too long to hold: remember where it started and its excerpt, and let the rest go.
             self._cut = (self._dropped + keep, self._buf[keep : keep + EXCERPT_CHARS])
             self._keep = None
         drop = self._pos if self._keep is None else min(self._keep, self._pos)
@@ -210,8 +210,14 @@ class Scanner:
         self._keep, self._cut = None, None
 
     def _raise_if_cut(self) -> None:
+        """Raise :class:`TooLarge` if the capture ending at the cursor is longer than ``max_capture``."""
+        keep = self._keep
+        limit = self._max_capture
+        if self._cut is None and keep is not None and limit is not None and self._pos - keep > limit:
+            # it ended before it had to be cut
+            self._cut = (self._dropped + keep, self._buf[keep : keep + EXCERPT_CHARS])
         if self._cut is not None:
-            (start, excerpt), self._cut = self._cut, None
+            (start, excerpt), self._cut, self._keep = self._cut, None, None
             raise TooLarge(self._keep_line, self._dropped + self._pos - start, excerpt)
 
     def capture(self) -> tuple[int, str]:
