@@ -81,7 +81,7 @@ class Scanner:
         keep = self._keep
         if keep is not None and self._max_capture is not None and self._pos - keep > self._max_capture:
             # Already too long to hold: remember where it started and its excerpt, and let the rest go.
-            self._cut = (self._dropped + keep, self._buf[keep : keep + EXCERPT_CHARS])
+            self._cut = (self._dropped + keep, self._buf[keep : min(keep + EXCERPT_CHARS, self._pos)])
             self._keep = None
         drop = self._pos if self._keep is None else min(self._keep, self._pos)
         if drop:
@@ -215,7 +215,7 @@ class Scanner:
         limit = self._max_capture
         if self._cut is None and keep is not None and limit is not None and self._pos - keep > limit:
             # it ended before it had to be cut
-            self._cut = (self._dropped + keep, self._buf[keep : keep + EXCERPT_CHARS])
+            self._cut = (self._dropped + keep, self._buf[keep : min(keep + EXCERPT_CHARS, self._pos)])
         if self._cut is not None:
             (start, excerpt), self._cut, self._keep = self._cut, None, None
             raise TooLarge(self._keep_line, self._dropped + self._pos - start, excerpt)
