@@ -53,6 +53,7 @@ from iprx.stream_processors.rulebook import Rulebook, StatefulRule, StatelessRul
 from iprx.stream_processors.ruleset import load_ruleset
 from iprx.stream_processors.signals import SIGNAL_SCHEMA, Signal, to_record
 from iprx.stream_processors.statecache import StateCache
+from iprx.stream_processors.unreadable import skip_unreadable_batches
 from kafka.admin import NewTopic
 
 log = logging.getLogger(__name__)
@@ -106,9 +107,23 @@ def create_app(settings: Settings) -> faust.App:
     async def reject(event: faust.EventT, exc: Exception) -> None:
         msg = event.message
         log.warning("dead letter %s:%s@%s: %s", msg.topic, msg.partition, msg.offset, exc)
-        record = dead_letters.from_kafka("worker.decode", exc, event.value, msg.topic, msg.partition, msg.offset)
+        await send_dead_letter(exc, event.value, msg.key, msg.topic, msg.partition, msg.offset)
+
+    async def send_dead_letter(
+        exc: Exception, value: bytes | None, key: bytes | None, topic: str, partition: int, offset: int
+    ) -> Any:
+        """Hand the dead letter of a record to the producer; return its delivery future."""
+        record = dead_letters.from_kafka("worker.decode", exc, value, topic, partition, offset)
         metrics.DEAD_LETTERS.labels(record["error_type"]).inc()
-        await dead_letter_topic.send(key=msg.key, value=codec.encode(dead_letters.DEAD_LETTER_SCHEMA, record))
+        return await dead_letter_topic.send(key=key, value=codec.encode(dead_letters.DEAD_LETTER_SCHEMA, record))
+
+    async def reject_unreadable(topic: str, partition: int, offset: int, error: BaseException) -> None:
+        """Dead-letter an offset of a record batch the consumer could not read, once delivered."""
+        reason = str(error) if type(error).__name__ in str(error) else f"{type(error).__name__}: {error}"
+        exc = DecodeError("decode.unreadable_batch", f"the consumer could not read the record batch: {reason}")
+        await (await send_dead_letter(exc, None, None, topic, partition, offset))
+
+    skip_unreadable_batches(app, reject_unreadable)
 
     async def send_signals(signals: Iterable[Signal]) -> list[Any]:
         """Hand signals to the producer; return their delivery futures."""

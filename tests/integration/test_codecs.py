@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from iprx.kernel import topics
 from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
 from iprx.schemas import SingleObjectCodec
 from iprx.simulation.synthetic import seizures
 from iprx.sinks.clickhouse.store import Store
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer
 
 from tests.conftest import REPO
 
@@ -89,25 +90,25 @@ def segment_batches(segment: Path) -> list[tuple[int, int, int]]:
     return batches
 
 
-@pytest.mark.skipif(bool(os.environ.get("IPRX_TEST_BOOTSTRAP_SERVERS")), reason="needs the local test broker's files")
-def test_a_corrupt_batch_becomes_dead_letters_and_the_sink_goes_on(pipeline_env):
-    settings = pipeline_env.settings()
-    topic = settings.topic("seizure")
-    before, poisoned, after = encoded_seizures(50, 3), encoded_seizures(51, 4), encoded_seizures(52, 2)
+def write_with_corrupt_middle_batch(settings, topic: str, groups: list[list[tuple[dict, bytes]]]) -> None:
+    """Write each group as one record batch to partition 0, then flip the last byte of the middle batch
+    on the broker's disk: the broker serves it as it is, and its CRC no longer matches, as after a disk
+    or network fault."""
     producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", linger_ms=50)
-    for group in (before, poisoned, after):  # one batch per group
+    for group in groups:
         for _, value in group:
             producer.send(topic, value, partition=0)
         producer.flush()
     producer.close()
-
-    # Flip the last byte of the middle batch on the broker's disk: the broker serves it as it is,
-    # and its CRC no longer matches, as after a disk or network fault.
-    port = os.environ.get("IPRX_TEST_KAFKA_PORT", "19092")
     segment = REPO / ".iprx" / "test" / "kafka" / "kraft-combined-logs" / f"{topic}-0" / f"{0:020d}.log"
-    assert port and segment.exists(), segment
+    assert segment.exists(), segment
     batches = segment_batches(segment)
-    assert [(first, last) for _, first, last in batches] == [(0, 2), (3, 6), (7, 8)]
+    first = 0
+    expected = []
+    for group in groups:
+        expected.append((first, first + len(group) - 1))
+        first += len(group)
+    assert [(lo, hi) for _, lo, hi in batches] == expected
     end = batches[2][0]
     with open(segment, "r+b") as f:
         f.seek(end - 1)
@@ -116,6 +117,35 @@ def test_a_corrupt_batch_becomes_dead_letters_and_the_sink_goes_on(pipeline_env)
         f.write(bytes([byte[0] ^ 0xFF]))
         f.flush()
         os.fsync(f.fileno())
+
+
+def read_topic(settings, topic: str) -> list[tuple[str, dict]]:
+    """Every record of ``topic``, decoded."""
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=5000,
+    )
+    try:
+        codec = SingleObjectCodec()
+        return [codec.decode(message.value) for message in consumer]
+    finally:
+        consumer.close()
+
+
+needs_local_broker = pytest.mark.skipif(
+    bool(os.environ.get("IPRX_TEST_BOOTSTRAP_SERVERS")), reason="needs the local test broker's files"
+)
+
+
+@needs_local_broker
+def test_a_corrupt_batch_becomes_dead_letters_and_the_sink_goes_on(pipeline_env):
+    settings = pipeline_env.settings()
+    topic = settings.topic("seizure")
+    before, poisoned, after = encoded_seizures(50, 3), encoded_seizures(51, 4), encoded_seizures(52, 2)
+    write_with_corrupt_middle_batch(settings, topic, [before, poisoned, after])
 
     sink = Child("sink", ["sink"], pipeline_env.data_dir, pipeline_env.process_env())
     try:
@@ -136,3 +166,44 @@ def test_a_corrupt_batch_becomes_dead_letters_and_the_sink_goes_on(pipeline_env)
         assert dead == [(topic, 0, offset, "decode.unreadable_batch", "sink.decode") for offset in range(3, 7)]
         reasons = q("SELECT reason FROM iprx.dead_letters").result_rows
         assert all("CorruptRecordError" in reason for (reason,) in reasons)
+
+
+def significant(pairs: list[tuple[dict, bytes]]) -> list[tuple[dict, bytes]]:
+    """``pairs`` re-encoded with a value over the seizure.significant threshold, so each raises a signal."""
+    codec = SingleObjectCodec()
+    out = []
+    for record, _ in pairs:
+        record = {**record, "estimated_value_cny": Decimal("5000000.00")}
+        out.append((record, codec.encode(SCHEMA, record)))
+    return out
+
+
+@needs_local_broker
+def test_a_corrupt_batch_becomes_dead_letters_and_the_worker_goes_on(pipeline_env):
+    settings = pipeline_env.settings()
+    topic = settings.topic("seizure")
+    groups = [significant(encoded_seizures(seed, n)) for seed, n in ((60, 3), (61, 4), (62, 2))]
+    write_with_corrupt_middle_batch(settings, topic, groups)
+
+    worker = Child("worker", ["worker"], pipeline_env.data_dir, pipeline_env.process_env())
+    try:
+        # The worker group's lag reaches 0 only if its committed offset passed the corrupt batch.
+        wait_until_caught_up(settings, pipeline_groups(settings)[:1], [worker], timeout_s=180)
+        worker.check_alive()
+    finally:
+        worker.stop()
+    assert worker.proc.returncode == 0, worker.tail()
+
+    raised = [
+        r["subject_id"]
+        for name, r in read_topic(settings, settings.topic(topics.SIGNALS.name))
+        if r["rule_id"] == "seizure.significant"
+    ]
+    readable = [r["seizure_id"] for group in (groups[0], groups[2]) for r, _ in group]
+    assert sorted(set(raised)) == sorted(readable)
+    dead = [
+        (r["source_topic"], r["source_partition"], r["source_offset"], r["error_type"], r["stage"])
+        for name, r in read_topic(settings, settings.topic(topics.DEAD_LETTER.name))
+    ]
+    expected = [(topic, 0, offset, "decode.unreadable_batch", "worker.decode") for offset in range(3, 7)]
+    assert sorted(set(dead)) == expected
