@@ -7,8 +7,9 @@ throws away the records already taken in the same call: those before the batch i
 (whose position has not moved) and those of partitions read earlier in the call (whose positions
 have). So here, in the consumer's thread, the fetch is wrapped: on a parse error the records taken
 are recovered from the error's traceback and returned, the partition is sought one offset past the
-one it could not read, and that offset is reported. On the next fetch, in Faust's thread, each
-reported offset is dead-lettered (delivery awaited), acknowledged so that Faust's commits pass it,
+one it could not read, and that offset is reported. On the next fetch, in Faust's thread, unless
+a rebalance came in between (then Faust seeks back to the committed offsets and the batch is read
+again), each reported offset is dead-lettered (delivery awaited), acknowledged so that Faust's commits pass it,
 and made the partition's read offset, so that Faust does not take the skip for a gap. A batch of
 several records fails again from the next offset, so each of its offsets gets its own dead letter.
 
@@ -76,7 +77,7 @@ def skip_unreadable_batches(app: faust.App, dead_letter: DeadLetterSender) -> No
     thread = consumer._thread
     fetch_records = thread._fetch_records
     getmany = consumer._getmany
-    reported: list[Unreadable] = []  # appended in the consumer's thread, handled in Faust's
+    reported: list[Unreadable] = []  # appended in the consumer's thread during a fetch
 
     async def fetch_records_past_unreadable(aiokafka_consumer: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -90,11 +91,22 @@ def skip_unreadable_batches(app: faust.App, dead_letter: DeadLetterSender) -> No
         reported.append(where)
         return where.taken
 
+    pending: list[Unreadable] = []  # reported by the previous fetch, in generation ``pending_in``
+    pending_in = 0
+
     async def getmany_after_dead_letters(*args: Any, **kwargs: Any) -> Any:
-        # The records of the fetch that reported these offsets have gone to the streams by now.
-        while reported:
-            await _dead_letter(consumer, reported.pop(0), dead_letter)
-        return await getmany(*args, **kwargs)
+        nonlocal pending_in
+        # The records of the previous fetch, before the offsets it reported, have gone to the streams
+        # by now. After a rebalance Faust seeks back to the committed offsets: the batch is read again.
+        if app.consumer_generation_id == pending_in:
+            for where in pending:
+                await _dead_letter(consumer, where, dead_letter)
+        pending.clear()
+        pending_in = app.consumer_generation_id
+        records = await getmany(*args, **kwargs)
+        pending.extend(reported)
+        reported.clear()
+        return records
 
     thread._fetch_records = fetch_records_past_unreadable
     consumer._getmany = getmany_after_dead_letters
@@ -103,7 +115,7 @@ def skip_unreadable_batches(app: faust.App, dead_letter: DeadLetterSender) -> No
 async def _dead_letter(consumer: Any, where: Unreadable, dead_letter: DeadLetterSender) -> None:
     tp, offset = TP(where.tp.topic, where.tp.partition), where.offset
     if tp not in consumer.assignment():
-        return  # revoked meanwhile: its next owner reads the batch again from the committed offset
+        return  # revoked: its next owner reads the batch again from the committed offset
     log.error("%s:%s@%d: record unreadable (%r); dead-lettering it", tp.topic, tp.partition, offset, where.error)
     await dead_letter(tp.topic, tp.partition, offset, where.error)
     read = consumer._read_offset[tp]

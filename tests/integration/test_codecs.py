@@ -90,8 +90,8 @@ def segment_batches(segment: Path) -> list[tuple[int, int, int]]:
     return batches
 
 
-def write_with_corrupt_middle_batch(settings, topic: str, groups: list[list[tuple[dict, bytes]]]) -> None:
-    """Write each group as one record batch to partition 0, then flip the last byte of the middle batch
+def write_with_corrupt_second_batch(settings, topic: str, groups: list[list[tuple[dict, bytes]]]) -> None:
+    """Write each group as one record batch to partition 0, then flip the last byte of the second batch
     on the broker's disk: the broker serves it as it is, and its CRC no longer matches, as after a disk
     or network fault."""
     producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", linger_ms=50)
@@ -109,7 +109,7 @@ def write_with_corrupt_middle_batch(settings, topic: str, groups: list[list[tupl
         expected.append((first, first + len(group) - 1))
         first += len(group)
     assert [(lo, hi) for _, lo, hi in batches] == expected
-    end = batches[2][0]
+    end = batches[2][0] if len(batches) > 2 else segment.stat().st_size
     with open(segment, "r+b") as f:
         f.seek(end - 1)
         byte = f.read(1)
@@ -145,7 +145,7 @@ def test_a_corrupt_batch_becomes_dead_letters_and_the_sink_goes_on(pipeline_env)
     settings = pipeline_env.settings()
     topic = settings.topic("seizure")
     before, poisoned, after = encoded_seizures(50, 3), encoded_seizures(51, 4), encoded_seizures(52, 2)
-    write_with_corrupt_middle_batch(settings, topic, [before, poisoned, after])
+    write_with_corrupt_second_batch(settings, topic, [before, poisoned, after])
 
     sink = Child("sink", ["sink"], pipeline_env.data_dir, pipeline_env.process_env())
     try:
@@ -179,11 +179,13 @@ def significant(pairs: list[tuple[dict, bytes]]) -> list[tuple[dict, bytes]]:
 
 
 @needs_local_broker
-def test_a_corrupt_batch_becomes_dead_letters_and_the_worker_goes_on(pipeline_env):
+@pytest.mark.parametrize("last", [False, True], ids=["records-after-it", "last-in-partition"])
+def test_a_corrupt_batch_becomes_dead_letters_and_the_worker_goes_on(pipeline_env, last):
     settings = pipeline_env.settings()
     topic = settings.topic("seizure")
-    groups = [significant(encoded_seizures(seed, n)) for seed, n in ((60, 3), (61, 4), (62, 2))]
-    write_with_corrupt_middle_batch(settings, topic, groups)
+    sizes = ((60, 3), (61, 4)) if last else ((60, 3), (61, 4), (62, 2))
+    groups = [significant(encoded_seizures(seed, n)) for seed, n in sizes]
+    write_with_corrupt_second_batch(settings, topic, groups)
 
     worker = Child("worker", ["worker"], pipeline_env.data_dir, pipeline_env.process_env())
     try:
@@ -199,7 +201,7 @@ def test_a_corrupt_batch_becomes_dead_letters_and_the_worker_goes_on(pipeline_en
         for name, r in read_topic(settings, settings.topic(topics.SIGNALS.name))
         if r["rule_id"] == "seizure.significant"
     ]
-    readable = [r["seizure_id"] for group in (groups[0], groups[2]) for r, _ in group]
+    readable = [r["seizure_id"] for group in groups[:1] + groups[2:] for r, _ in group]
     assert sorted(set(raised)) == sorted(readable)
     dead = [
         (r["source_topic"], r["source_partition"], r["source_offset"], r["error_type"], r["stage"])
