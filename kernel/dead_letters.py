@@ -54,10 +54,18 @@ def from_kafka(
 
 
 def from_file(
-    stage: str, error: Exception, payload: bytes, file: str, line: int, publisher: str | None = None
+    stage: str,
+    error: Exception,
+    payload: bytes,
+    file: str,
+    line: int,
+    publisher: str | None = None,
+    unit: str | None = None,
 ) -> dict[str, Any]:
-    """A dead letter for a line or row of an input file."""
-    return _record(stage, error, payload, dead_letter_id(file, line), publisher) | {
+    """A dead letter for a line or row of an input file; ``unit`` tells apart several units of one line
+    (``releases[3]`` of a one-line package), each with its own id."""
+    position = (file, line) if unit is None else (file, line, unit)
+    return _record(stage, error, payload, dead_letter_id(*position), publisher) | {
         "source_file": file,
         "source_line": line,
     }

@@ -25,6 +25,8 @@ class Reason(StrEnum):
     MALFORMED = "decode.malformed"
     TRAILING_BYTES = "decode.trailing_bytes"
     UNEXPECTED_SCHEMA = "decode.unexpected_schema"
+    # The consumer could not read the record batch holding the offset (a bad CRC, corrupt bytes).
+    UNREADABLE_BATCH = "decode.unreadable_batch"
     # A valid message of a schema the topic does not carry (the topic catalogue says which it does).
     WRONG_TOPIC = "schema.wrong_topic"
     # Domain checks (iprx.kernel.checks): the record decodes but is not a valid event.

@@ -16,6 +16,10 @@ from iprx.producers import metrics as producer_metrics
 from iprx.producers.adapters.base import Adapter, ParsedUnit
 from iprx.producers.publisher import Publisher, RecordRejected
 
+# What is kept of a rejected unit's text in the rejects file and its dead letter: an oversized unit
+# (an event over MAX_EVENT_BYTES) is quoted by its start, and its full length is given.
+MAX_REJECT_CHARS = 64 * 1024
+
 
 @dataclass
 class IngestSummary:
@@ -123,13 +127,16 @@ def _reject(
     summary.rejected += 1
     for error in errors:
         summary.reasons[f"{error.field}: {_kind(error.reason)}"] += 1
+    text = unit.text[:MAX_REJECT_CHARS]
     rejects.write(
         json.dumps(
             {
                 "file": str(path),
                 "line": unit.line,
+                **({"unit": unit.unit} if unit.unit else {}),
                 "errors": [{"field": e.field, "reason": e.reason} for e in errors],
-                "text": unit.text,
+                "text": text,
+                **({"text_chars": len(unit.text)} if len(text) < len(unit.text) else {}),
             },
             ensure_ascii=False,
         )
@@ -138,7 +145,7 @@ def _reject(
     if publisher is not None:
         reason = FieldError(errors[0].field, "; ".join(str(e) for e in errors), errors[0].code)
         publisher.publish_dead_letter(
-            dead_letters.from_file("producer.validate", reason, unit.text.encode(), str(path), unit.line)
+            dead_letters.from_file("producer.validate", reason, text.encode(), str(path), unit.line, unit=unit.unit)
         )
 
 

@@ -14,6 +14,7 @@ from iprx.kernel.checks import FieldError
 from iprx.kernel.config import Settings
 from iprx.kernel.dead_letters import DEAD_LETTER_SCHEMA, PUBLISHER_HEADER
 from iprx.kernel.kafka_clients import connecting, kafka_python_options
+from iprx.kernel.limits import MAX_EVENT_BYTES
 from iprx.kernel.serialization import serializer_for
 from iprx.producers import metrics as producer_metrics
 from iprx.producers.families import FAMILIES
@@ -91,6 +92,10 @@ class Publisher:
         except SchemaError as exc:
             self.metrics.reject(family, FieldError(exc.field or "record", exc.code))
             raise RecordRejected(family, [exc]) from None
+        if len(value) > MAX_EVENT_BYTES:
+            too_large = FieldError("event", f"{len(value):,} bytes encoded, over the limit of {MAX_EVENT_BYTES:,}")
+            self.metrics.reject(family, too_large)
+            raise RecordRejected(family, [too_large])
         event_id = str(header["event_id"])
         future = self._producer.send(
             self.settings.topic(spec.topic.name),

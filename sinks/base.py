@@ -13,6 +13,9 @@ class SourceRecord:
     value: bytes | None
     timestamp_ms: int
     headers: Sequence[tuple[str, bytes | None]] = ()  # kept by the record's dead letter, if it gets one
+    # Set when the consumer could not read the record batch holding this offset (unsupported codec,
+    # bad CRC, corrupt bytes): the record has no value, only this reason, and becomes a dead letter.
+    unreadable: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,11 @@ from typing import Any, Protocol
 from iprx.kernel.config import Settings
 from iprx.kernel.kafka_clients import connecting, kafka_python_options
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka.consumer.fetcher import Fetcher
 from kafka.structs import OffsetAndMetadata
+
+# The fetcher method that parses a partition's fetched record batches (CRC checks, decompression).
+_TAKE = Fetcher.PartitionRecords.take.__code__
 
 
 class SinkConsumer(Protocol):
@@ -27,6 +31,8 @@ class SinkConsumer(Protocol):
     def highwater(self, partition: TopicPartition) -> int | None: ...
 
     def position(self, partition: TopicPartition) -> int: ...
+
+    def seek(self, partition: TopicPartition, offset: int) -> None: ...
 
     def pause(self, *partitions: TopicPartition) -> None: ...
 
@@ -54,3 +60,22 @@ def kafka_consumer(settings: Settings) -> KafkaConsumer:
             heartbeat_interval_ms=max(settings.sink.session_timeout_ms // 3, 1000),
             metadata_max_age_ms=30_000,  # notice new partitions and topics within 30 s, not 5 minutes
         )
+
+
+def unreadable_batch(error: BaseException) -> tuple[TopicPartition, int] | None:
+    """Partition and offset of the record batch ``poll`` could not read, if that is what ``error`` is.
+
+    kafka-python raises a batch's parse error (a codec it lacks, a bad CRC, corrupt bytes) from ``poll``
+    without naming the partition; Java's client raises RecordDeserializationException with both. The
+    error passed through the fetcher's ``PartitionRecords.take``, whose object knows the partition and
+    the first offset it could not return, so the traceback answers where, and tells a parse error from
+    any other failure of ``poll``. Private API of kafka-python (pinned <3.1): if it moves, ``_TAKE``
+    fails at import, or tests/unit/test_unreadable_batch.py fails.
+    """
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is _TAKE:
+            records = tb.tb_frame.f_locals["self"]
+            return records.topic_partition, records.next_fetch_offset
+        tb = tb.tb_next
+    return None

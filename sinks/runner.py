@@ -15,7 +15,7 @@ from iprx.kernel.config import Settings
 from iprx.sinks import metrics
 from iprx.sinks.base import Batch, Progress, Sink, SourceRecord
 from iprx.sinks.clickhouse.errors import ClickHouseUnavailable
-from iprx.sinks.consumer import SinkConsumer, kafka_consumer
+from iprx.sinks.consumer import SinkConsumer, kafka_consumer, unreadable_batch
 from kafka import ConsumerRebalanceListener, TopicPartition
 from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
@@ -101,11 +101,29 @@ class SinkRunner(ConsumerRebalanceListener):
             metrics.LAG.labels(tp.topic, str(tp.partition)).set(max(highwater - done, 0))
 
     def _poll(self, timeout_ms: int) -> None:
-        polled = self.consumer.poll(timeout_ms=timeout_ms)
+        try:
+            polled = self.consumer.poll(timeout_ms=timeout_ms)
+        except Exception as exc:
+            where = unreadable_batch(exc)
+            if where is None or where[0] not in self.consumer.assignment():
+                raise
+            self._skip_unreadable(*where, exc)
+            return
         now = time.monotonic()
         for tp, records in polled.items():
             self._first_seen.setdefault(tp, now)
             self._buffers[tp].extend(SourceRecord(r.offset, r.value, r.timestamp, r.headers) for r in records)
+
+    def _skip_unreadable(self, tp: TopicPartition, offset: int, exc: Exception) -> None:
+        """Dead-letter ``offset`` of a batch the consumer cannot read and move past it, instead of failing
+        on it at every start. The next poll fetches from ``offset + 1``: if that is still in the batch,
+        it fails again and the next offset is dead-lettered too, so each offset of the batch gets its own
+        dead letter; after the batch, polling goes on as usual."""
+        log.error("%s:%s@%d: record batch unreadable (%r); dead-lettering it", tp.topic, tp.partition, offset, exc)
+        self._first_seen.setdefault(tp, time.monotonic())
+        reason = str(exc) if type(exc).__name__ in str(exc) else f"{type(exc).__name__}: {exc}"
+        self._buffers[tp].append(SourceRecord(offset, None, -1, unreadable=reason))
+        self.consumer.seek(tp, offset + 1)
 
     def _flush(self, tp: TopicPartition) -> None:
         records = self._buffers.pop(tp, [])

@@ -56,6 +56,7 @@ from iprx.stream_processors.rulebook import Rulebook, StatefulRule, StatelessRul
 from iprx.stream_processors.ruleset import load_ruleset
 from iprx.stream_processors.signals import SIGNAL_SCHEMA, Signal, to_record
 from iprx.stream_processors.statecache import StateCache
+from iprx.stream_processors.unreadable import skip_unreadable_batches
 from kafka.admin import NewTopic
 
 log = logging.getLogger(__name__)
@@ -111,15 +112,37 @@ def create_app(settings: Settings) -> faust.App:
         msg = event.message
         log.warning("dead letter %s:%s@%s: %s", msg.topic, msg.partition, msg.offset, exc)
         headers = msg.headers.items() if isinstance(msg.headers, Mapping) else msg.headers
-        record = dead_letters.from_kafka(stage, exc, event.value, msg.topic, msg.partition, msg.offset, headers=headers)
+        return await send_dead_letter(exc, event.value, msg.key, msg.topic, msg.partition, msg.offset, headers, stage)
+
+    async def send_dead_letter(
+        exc: Exception,
+        value: bytes | None,
+        key: bytes | None,
+        topic: str,
+        partition: int,
+        offset: int,
+        headers: Any = (),
+        stage: str = "worker.decode",
+    ) -> list[Any]:
+        """Hand a record's dead letter to the producer; return its delivery future (none if that failed)."""
+        record = dead_letters.from_kafka(stage, exc, value, topic, partition, offset, headers=headers)
         metrics.DEAD_LETTERS.labels(record["error_type"]).inc()
         try:
-            value = codec.encode(dead_letters.DEAD_LETTER_SCHEMA, record)
-            return [await dead_letter_topic.send(key=msg.key, value=value)]
+            encoded = codec.encode(dead_letters.DEAD_LETTER_SCHEMA, record)
+            return [await dead_letter_topic.send(key=key, value=encoded)]
         except Exception as failure:
-            log.error("dead letter of %s:%s@%s not sent: %s", msg.topic, msg.partition, msg.offset, failure)
+            log.error("dead letter of %s:%s@%s not sent: %s", topic, partition, offset, failure)
             metrics.SEND_FAILURES.labels(str(send_failure(failure).code)).inc()
             return []
+
+    async def reject_unreadable(topic: str, partition: int, offset: int, error: BaseException) -> None:
+        """Dead-letter an offset of a record batch the consumer could not read, once delivered."""
+        reason = str(error) if type(error).__name__ in str(error) else f"{type(error).__name__}: {error}"
+        exc = Rejected(Reason.UNREADABLE_BATCH, f"the consumer could not read the record batch: {reason}")
+        for delivery in await send_dead_letter(exc, None, None, topic, partition, offset):
+            await delivery
+
+    skip_unreadable_batches(app, reject_unreadable)
 
     async def send_signals(signals: Iterable[Signal]) -> list[Any]:
         """Hand signals to the producer; return their delivery futures."""

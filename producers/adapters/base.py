@@ -29,6 +29,7 @@ class ParsedUnit:
     family: str | None = None  # the unit's family when an adapter reads several; None: the adapter's
     tolerated: list[str] = field(default_factory=list)  # deviations read anyway (kinds), counted per unit
     unresolved: list[str] = field(default_factory=list)  # roles published unresolved, e.g. "BUYER"
+    unit: str | None = None  # which unit of its line, when a line can hold several (``releases[3]``)
 
 
 class Adapter(Protocol):

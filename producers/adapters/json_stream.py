@@ -17,6 +17,7 @@ _BLANK = re.compile(r"[ \t\r\n]*")
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _STRUCTURE = re.compile(r'[\[\]{}"]')
 _SCALAR = re.compile(r'[^\s,:\[\]{}"]+')
+EXCERPT_CHARS = 1000  # what is kept of a value too long to capture
 
 
 class JsonSyntaxError(ValueError):
@@ -33,16 +34,37 @@ class Truncated(JsonSyntaxError):
     """The file ends inside a value."""
 
 
+class TooLarge(ValueError):
+    """A captured value (or line) is longer than the scanner may hold; the cursor is past it.
+
+    ``size`` is its length in characters, ``excerpt`` its first :data:`EXCERPT_CHARS` characters.
+    """
+
+    def __init__(self, line: int, size: int, excerpt: str) -> None:
+        super().__init__(f"line {line}: {size:,} characters")
+        self.line = line
+        self.size = size
+        self.excerpt = excerpt
+
+
 class Scanner:
     """A cursor over a JSON text read chunk by chunk; it consumes whole values without parsing them."""
 
-    def __init__(self, handle: TextIO, first_line: int = 1, chunk_size: int = 1 << 20) -> None:
+    def __init__(
+        self, handle: TextIO, first_line: int = 1, chunk_size: int = 1 << 20, max_capture: int | None = None
+    ) -> None:
+        """``max_capture``: the longest text a capture may hold (characters); a longer one raises
+        :class:`TooLarge` once it is consumed, having kept only its excerpt in memory."""
         self._handle = handle
         self._chunk_size = chunk_size
+        self._max_capture = max_capture
         self._buf = ""
         self._pos = 0
         self._eof = False
+        self._dropped = 0  # characters dropped before the buffer's start
         self._keep: int | None = None  # start of the text being captured: not dropped from the buffer
+        self._keep_line = first_line
+        self._cut: tuple[int, str] | None = None  # a capture over max_capture: its start and excerpt
         self._mark = 0  # a buffer index whose line number is known...
         self._mark_line = first_line  # ...this one
 
@@ -56,8 +78,14 @@ class Scanner:
         if not data:
             self._eof = True
             return False
+        keep = self._keep
+        if keep is not None and self._max_capture is not None and self._pos - keep > self._max_capture:
+            # Already too long to hold: remember where it started and its excerpt, and let the rest go.
+            self._cut = (self._dropped + keep, self._buf[keep : min(keep + EXCERPT_CHARS, self._pos)])
+            self._keep = None
         drop = self._pos if self._keep is None else min(self._keep, self._pos)
         if drop:
+            self._dropped += drop
             if self._mark < drop:
                 self._mark_line += self._buf.count("\n", self._mark, drop)
                 self._mark = drop
@@ -166,18 +194,31 @@ class Scanner:
     def begin(self) -> int:
         """Start capturing text at the next value; return the line it starts on."""
         self.peek()
-        self._keep = self._pos
-        return self.line
+        self._keep, self._cut = self._pos, None
+        self._keep_line = self.line
+        return self._keep_line
 
     def end(self) -> str:
-        """Stop capturing; return the text from :meth:`begin` to the cursor."""
+        """Stop capturing; return the text from :meth:`begin` to the cursor (:class:`TooLarge` if too long)."""
+        self._raise_if_cut()
         assert self._keep is not None
         text = self._buf[self._keep : self._pos]
         self._keep = None
         return text
 
     def abandon(self) -> None:
-        self._keep = None
+        self._keep, self._cut = None, None
+
+    def _raise_if_cut(self) -> None:
+        """Raise :class:`TooLarge` if the capture ending at the cursor is longer than ``max_capture``."""
+        keep = self._keep
+        limit = self._max_capture
+        if self._cut is None and keep is not None and limit is not None and self._pos - keep > limit:
+            # it ended before it had to be cut
+            self._cut = (self._dropped + keep, self._buf[keep : min(keep + EXCERPT_CHARS, self._pos)])
+        if self._cut is not None:
+            (start, excerpt), self._cut, self._keep = self._cut, None, None
+            raise TooLarge(self._keep_line, self._dropped + self._pos - start, excerpt)
 
     def capture(self) -> tuple[int, str]:
         """Consume one value; return the line it starts on and its verbatim text."""
@@ -185,8 +226,8 @@ class Scanner:
         try:
             self.skip()
         except JsonSyntaxError as exc:
-            partial = self._buf[self._keep or 0 :]
-            self._keep = None
+            partial = self._cut[1] if self._cut else self._buf[self._keep or 0 :]
+            self.abandon()
             raise type(exc)(line, exc.message, partial) from None
         return line, self.end()
 
@@ -223,14 +264,15 @@ class Scanner:
         """Consume up to and including the next newline; return the line's number and text (None at the end)."""
         if self._pos >= len(self._buf) and not self._more():
             return None
-        line = self.line
-        self._keep = self._pos
+        line = self._keep_line = self.line
+        self._keep, self._cut = self._pos, None
         while (newline := self._buf.find("\n", self._pos)) < 0:
             self._pos = len(self._buf)
             if not self._more():
                 newline = len(self._buf) - 1
                 break
-        text = self._buf[self._keep : newline + 1]
         self._pos = newline + 1
+        self._raise_if_cut()
+        text = self._buf[self._keep : newline + 1]
         self._keep = None
         return line, text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -46,21 +47,39 @@ MAX_FIELD = 64 * 1024  # a longer field is a broken file (e.g. an unclosed quote
 
 
 class _LineTap:
-    """Feeds lines to the csv reader and remembers them, so a rejected row can be quoted verbatim."""
+    """Feeds lines to the csv reader and remembers them, so a rejected row can be quoted verbatim.
+
+    Reads bytes and decodes each line itself: a line that is not UTF-8 is passed on with U+FFFD in
+    place of its bad bytes, so the row around it is still cut right, and remembered in ``not_utf8``
+    so that its row is rejected instead of ending the file with a traceback.
+    """
 
     def __init__(self, handle: Any) -> None:
         self.handle = handle
         self.lines: list[str] = []
         self.line_no = 0
+        self.not_utf8: list[str] = []  # why lines of the current row are not UTF-8
 
     def __iter__(self) -> _LineTap:
         return self
 
     def __next__(self) -> str:
-        line = next(self.handle)
+        raw = next(self.handle)
         self.line_no += 1
+        if self.line_no == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = raw[exc.start : exc.end].hex(" ")
+            self.not_utf8.append(f"not UTF-8: byte(s) {bad} at line {self.line_no}, byte {exc.start + 1}")
+            line = raw.decode("utf-8", errors="replace")
         self.lines.append(line)
         return line
+
+    def start_row(self) -> None:
+        self.lines.clear()
+        self.not_utf8.clear()
 
 
 class SeizureCsv:
@@ -71,11 +90,13 @@ class SeizureCsv:
 
     def read(self, path: Path) -> Iterator[ParsedUnit]:
         csv.field_size_limit(MAX_FIELD)
-        with open(path, newline="", encoding="utf-8-sig") as handle:
+        with open(path, "rb") as handle:
             tap = _LineTap(handle)
             reader = csv.reader(tap, strict=True)
             try:
                 header = next(reader)
+                if tap.not_utf8:
+                    raise csv.Error("; ".join(tap.not_utf8))
             except StopIteration:
                 yield ParsedUnit(1, "", errors=[FieldError("file", "empty file: expected a header row")])
                 return
@@ -90,7 +111,7 @@ class SeizureCsv:
                 yield ParsedUnit(1, "".join(tap.lines), errors=problems)
                 return
             while True:
-                tap.lines.clear()
+                tap.start_row()
                 start = tap.line_no + 1
                 try:
                     row = next(reader)
@@ -100,6 +121,12 @@ class SeizureCsv:
                     yield ParsedUnit(start, "".join(tap.lines), errors=[FieldError("row", f"malformed CSV: {exc}")])
                     continue
                 text = "".join(tap.lines)
+                if tap.not_utf8:
+                    # The column that holds the bad bytes, if the row has the header's shape.
+                    cells = [c for c, cell in zip(header, row, strict=False) if "\ufffd" in cell]
+                    where = cells[0] if len(cells) == 1 and len(row) == len(header) else "row"
+                    yield ParsedUnit(start, text, errors=[FieldError(where, "; ".join(tap.not_utf8))])
+                    continue
                 if not any(cell.strip() for cell in row):
                     continue  # blank line
                 if len(row) != len(header):

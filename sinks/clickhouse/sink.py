@@ -70,6 +70,9 @@ class ClickHouseSink(Sink):
         for rec in batch.records:
             pos = Position(batch.topic, batch.partition, rec.offset)
             try:
+                if rec.unreadable is not None:
+                    reason = f"the consumer could not read the record batch: {rec.unreadable}"
+                    raise Rejected(Reason.UNREADABLE_BATCH, reason)
                 now = reference_time(rec.timestamp_ms)
                 schema_name, record = admit(self.codec, spec, rec.value, now, self.clock_skew)
                 mapping = MAPPINGS.get(schema_name)

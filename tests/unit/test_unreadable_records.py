@@ -1,0 +1,88 @@
+"""The private aiokafka and Faust API that stream_processors.unreadable relies on, with real record bytes."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+import faust
+import pytest
+from aiokafka.consumer.fetcher import READ_UNCOMMITTED, Fetcher, FetchResult, PartitionRecords
+from aiokafka.consumer.subscription_state import SubscriptionState
+from aiokafka.errors import CorruptRecordException
+from aiokafka.record.memory_records import MemoryRecords
+from aiokafka.structs import TopicPartition
+from iprx.stream_processors.unreadable import Unreadable, locate, skip_unreadable_batches
+from kafka.record.memory_records import MemoryRecordsBuilder
+
+GOOD, BAD = TopicPartition("t.seizure", 0), TopicPartition("t.seizure", 1)
+
+
+def batch(first_offset: int, count: int) -> bytes:
+    builder = MemoryRecordsBuilder(magic=2, compression_type=0, batch_size=1 << 20, offset=first_offset)
+    for i in range(count):
+        builder.append(timestamp=1_700_000_000_000, key=None, value=b"record %d" % (first_offset + i))
+    builder.close()
+    return bytes(builder.buffer())
+
+
+def corrupt(data: bytes) -> bytes:
+    flipped = bytearray(data)
+    flipped[-1] ^= 0xFF  # one flipped byte in the last record: the batch's CRC no longer matches
+    return bytes(flipped)
+
+
+async def fetch(fetched: dict[TopicPartition, bytes]) -> Unreadable | None:
+    """Hand ``fetched`` to a real aiokafka fetcher as if the broker had returned it, and take its records."""
+    subscriptions = SubscriptionState()
+    subscriptions.assign_from_user(set(fetched))
+    client = SimpleNamespace(_loop=asyncio.get_running_loop(), _metadata_max_age_ms=300_000)
+    fetcher = Fetcher(client, subscriptions)
+    await fetcher.close()  # no background fetching: the records are handed over below
+    assignment = subscriptions.subscription.assignment
+    for tp, data in fetched.items():
+        subscriptions.seek(tp, 0)
+        records = PartitionRecords(tp, MemoryRecords(data), [], 0, None, None, True, READ_UNCOMMITTED)
+        fetcher._records[tp] = FetchResult(tp, assignment=assignment, partition_records=records, backoff=0)
+    with pytest.raises(CorruptRecordException) as failure:
+        await fetcher.fetched_records(set(fetched), timeout=0, max_records=500)
+    return locate(failure.value)
+
+
+def test_a_corrupt_batch_is_located_and_the_records_taken_before_it_are_recovered():
+    where = asyncio.run(fetch({GOOD: batch(0, 2), BAD: batch(0, 3) + corrupt(batch(3, 4)) + batch(7, 2)}))
+    assert where is not None
+    assert (where.tp, where.offset) == (BAD, 3)
+    # aiokafka drops both with the error: the other partition's (its position already moved) and the
+    # failing partition's records before the corrupt batch.
+    assert {tp: [r.offset for r in records] for tp, records in where.taken.items()} == {GOOD: [0, 1], BAD: [0, 1, 2]}
+
+
+def test_a_corrupt_batch_at_the_fetch_offset_takes_nothing():
+    where = asyncio.run(fetch({BAD: corrupt(batch(0, 4))}))
+    assert where is not None
+    assert (where.tp, where.offset, where.taken) == (BAD, 0, {})
+
+
+def test_other_errors_are_not_taken_for_an_unreadable_batch():
+    try:
+        raise CorruptRecordException("raised by something else than the fetcher's parsing")
+    except CorruptRecordException as exc:
+        assert locate(exc) is None
+
+
+def test_the_faust_consumer_hooks_exist_and_are_replaced():
+    async def install() -> tuple[object, object, object]:
+        app = faust.App("unreadable-test", broker="kafka://127.0.0.1:1", web_enabled=False)
+        consumer = app.consumer
+        before = (consumer._getmany, consumer._thread._fetch_records)
+
+        async def dead_letter(topic: str, partition: int, offset: int, error: BaseException) -> None:
+            pass
+
+        skip_unreadable_batches(app, dead_letter)
+        assert (consumer._getmany, consumer._thread._fetch_records) != before
+        return consumer._read_offset, consumer.ack, consumer.assignment
+
+    read_offset, *_ = asyncio.run(install())
+    assert read_offset[TopicPartition("t", 0)] is None  # Faust's read offsets: a defaultdict of None
