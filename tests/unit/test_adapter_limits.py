@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 from iprx.kernel import dead_letters
+from iprx.kernel.checks import FieldError
 from iprx.producers.adapters import ocds
 from iprx.producers.adapters.json_stream import EXCERPT_CHARS, Scanner, TooLarge
 from iprx.producers.adapters.ocds import OcdsProcurement
 from iprx.producers.adapters.seizure_csv import SeizureCsv, write_csv
-from iprx.kernel.checks import FieldError
 from iprx.simulation.synthetic import seizures
 
 from tests.unit.test_ocds_adapter import PUBLISHER, a_release, jsonl_file, package_file
