@@ -15,6 +15,7 @@ from typing import Any
 from iprx.kernel.identifiers import uscc_check_char
 from iprx.schemas import SingleObjectCodec
 from iprx.sinks.base import Batch, SourceRecord
+from iprx.sinks.clickhouse.migrations import migrate
 from iprx.sinks.clickhouse.sink import ClickHouseSink
 from iprx.sinks.clickhouse.store import Store
 
@@ -202,3 +203,14 @@ def signal(
         "reason": "test",
         "evidence": [],
     }
+
+
+def migrate_without_merges(settings: Any, tables: tuple[str, ...] = ("seizures",)) -> None:
+    """Apply the migrations and stop background merges of ``tables``, so count() shows any duplicate."""
+    with Store(settings, "test") as store:
+        migrate(store.client, store.database)
+        for table in tables:
+            store.client.command(
+                f"ALTER TABLE iprx.{table} MODIFY SETTING "
+                "max_bytes_to_merge_at_max_space_in_pool = 1, max_bytes_to_merge_at_min_space_in_pool = 1"
+            )

@@ -11,11 +11,10 @@ from datetime import UTC, datetime
 import pytest
 from iprx.kernel import topics
 from iprx.pipeline.supervise import Child, wait_until_caught_up
-from iprx.sinks.clickhouse.migrations import migrate
 from iprx.sinks.clickhouse.store import Store
 from kafka import KafkaProducer
 
-from tests.clickhouse_events import case_opened, case_referred, codec, inspection, seizure
+from tests.clickhouse_events import case_opened, case_referred, codec, inspection, migrate_without_merges, seizure
 
 pytestmark = pytest.mark.integration
 AT = datetime(2026, 5, 4, 10, tzinfo=UTC)
@@ -25,13 +24,8 @@ SINK_ENV = {"IPRX_SINK_SESSION_TIMEOUT_MS": "6000"}
 
 
 def prepare_store(settings, *extra_ddl: str) -> None:
+    migrate_without_merges(settings, TABLES)
     with Store(settings, "test") as store:
-        migrate(store.client, store.database)
-        for table in TABLES:  # no background merges: ReplacingMergeTree would hide a duplicate from count()
-            store.client.command(
-                f"ALTER TABLE iprx.{table} MODIFY SETTING "
-                "max_bytes_to_merge_at_max_space_in_pool = 1, max_bytes_to_merge_at_min_space_in_pool = 1"
-            )
         for ddl in extra_ddl:
             store.client.command(ddl)
 

@@ -12,8 +12,9 @@ from iprx.kernel.kafka_admin import group_lag
 from iprx.pipeline.supervise import Child, wait_until_caught_up
 from iprx.producers import Publisher
 from iprx.simulation.synthetic import seizures
-from iprx.sinks.clickhouse.migrations import migrate
 from iprx.sinks.clickhouse.store import Store
+
+from tests.clickhouse_events import migrate_without_merges
 
 pytestmark = pytest.mark.integration
 COUNT = 6000
@@ -21,13 +22,7 @@ COUNT = 6000
 
 def test_sink_killed_repeatedly_lands_every_record_exactly_once(pipeline_env):
     settings = pipeline_env.settings()
-    with Store(settings, "test") as store:
-        migrate(store.client, store.database)
-        # No background merges: ReplacingMergeTree would otherwise hide a duplicate insert from count().
-        store.client.command(
-            "ALTER TABLE iprx.seizures MODIFY SETTING "
-            "max_bytes_to_merge_at_max_space_in_pool = 1, max_bytes_to_merge_at_min_space_in_pool = 1"
-        )
+    migrate_without_merges(settings)
     with Publisher(settings) as publisher:
         for record in seizures(31337, COUNT):
             publisher.publish("seizure", record)

@@ -11,9 +11,9 @@ from iprx.kernel.kafka_admin import group_lag
 from iprx.pipeline.supervise import Child, wait_until_caught_up
 from iprx.producers import Publisher
 from iprx.simulation.synthetic import seizures
-from iprx.sinks.clickhouse.migrations import migrate
 from iprx.sinks.clickhouse.store import Store
 
+from tests.clickhouse_events import migrate_without_merges
 from tests.local_http import free_port, scrape
 
 pytestmark = pytest.mark.integration
@@ -39,13 +39,7 @@ def retries(port: int) -> float:
 def test_full_disk_holds_the_backlog_and_it_drains_when_space_returns(pipeline_env, small_disk):
     dsn = f"chdb://{small_disk / 'clickhouse'}"
     settings = pipeline_env.settings(IPRX_CLICKHOUSE_DSN=dsn)
-    with Store(settings, "test") as store:
-        migrate(store.client, store.database)
-        # No background merges, so that count() would reveal a duplicate insert.
-        store.client.command(
-            "ALTER TABLE iprx.seizures MODIFY SETTING "
-            "max_bytes_to_merge_at_max_space_in_pool = 1, max_bytes_to_merge_at_min_space_in_pool = 1"
-        )
+    migrate_without_merges(settings)
     port = free_port()
     env = pipeline_env.process_env(IPRX_CLICKHOUSE_DSN=dsn, IPRX_SINK_METRICS_PORT=str(port))
     landed = [settings.topic(topics.SEIZURE.name)]

@@ -22,9 +22,10 @@ from iprx.kernel import topics
 from iprx.pipeline.supervise import Child, wait_until_caught_up
 from iprx.producers import Publisher
 from iprx.simulation.synthetic import seizures
-from iprx.sinks.clickhouse.migrations import migrate
 from iprx.sinks.clickhouse.store import Store
 from iprx.sinks.watchdog import EXIT_STALLED
+
+from tests.clickhouse_events import migrate_without_merges
 
 pytestmark = pytest.mark.integration
 RESTARTS = int(os.environ.get("IPRX_SINK_RESTARTS", "4"))
@@ -44,13 +45,7 @@ def publish_until(settings, stop: threading.Event, published: list[int]) -> None
 
 def test_sink_restarted_under_load_always_gets_its_partitions_and_lands_everything_once(pipeline_env):
     settings = pipeline_env.settings()
-    with Store(settings, "test") as store:
-        migrate(store.client, store.database)
-        # No background merges, so that count() would reveal a duplicate insert.
-        store.client.command(
-            "ALTER TABLE iprx.seizures MODIFY SETTING "
-            "max_bytes_to_merge_at_max_space_in_pool = 1, max_bytes_to_merge_at_min_space_in_pool = 1"
-        )
+    migrate_without_merges(settings)
     env = pipeline_env.process_env(
         IPRX_SINK_BATCH_SIZE="200", IPRX_SINK_SESSION_TIMEOUT_MS="6000", IPRX_SINK_STALL_TIMEOUT_S=str(STALL_TIMEOUT_S)
     )

@@ -13,23 +13,10 @@ from aiokafka.errors import CorruptRecordException
 from aiokafka.record.memory_records import MemoryRecords
 from aiokafka.structs import TopicPartition
 from iprx.stream_processors.unreadable import Unreadable, locate, skip_unreadable_batches
-from kafka.record.memory_records import MemoryRecordsBuilder
+
+from tests.record_batches import batch, corrupt
 
 GOOD, BAD = TopicPartition("t.seizure", 0), TopicPartition("t.seizure", 1)
-
-
-def batch(first_offset: int, count: int) -> bytes:
-    builder = MemoryRecordsBuilder(magic=2, compression_type=0, batch_size=1 << 20, offset=first_offset)
-    for i in range(count):
-        builder.append(timestamp=1_700_000_000_000, key=None, value=b"record %d" % (first_offset + i))
-    builder.close()
-    return bytes(builder.buffer())
-
-
-def corrupt(data: bytes) -> bytes:
-    flipped = bytearray(data)
-    flipped[-1] ^= 0xFF  # one flipped byte in the last record: the batch's CRC no longer matches
-    return bytes(flipped)
 
 
 async def fetch(fetched: dict[TopicPartition, bytes]) -> Unreadable | None:
