@@ -136,7 +136,7 @@ def test_the_sink_creates_missing_topics_before_it_joins(kafka_bootstrap, tmp_pa
 
     settings = PipelineEnv(kafka_bootstrap, tmp_path).settings()
     # run_sink up to the consumer's subscription, then return instead of consuming
-    monkeypatch.setattr(SinkRunner, "run", lambda runner: runner.consumer.close())
+    monkeypatch.setattr(SinkRunner, "run", lambda runner: runner.consumer.close(autocommit=False))
     run_sink(settings)
     admin = admin_client(settings)
     try:
