@@ -135,8 +135,14 @@ def test_the_sink_creates_missing_topics_before_it_joins(kafka_bootstrap, tmp_pa
     from tests.conftest import PipelineEnv
 
     settings = PipelineEnv(kafka_bootstrap, tmp_path).settings()
+
+    def close_instead_of_consuming(runner: SinkRunner) -> None:
+        # chDB allows one store per process: a store left open would break every later test's.
+        runner.consumer.close(autocommit=False)
+        runner.sink.close()
+
     # run_sink up to the consumer's subscription, then return instead of consuming
-    monkeypatch.setattr(SinkRunner, "run", lambda runner: runner.consumer.close(autocommit=False))
+    monkeypatch.setattr(SinkRunner, "run", close_instead_of_consuming)
     run_sink(settings)
     admin = admin_client(settings)
     try:
