@@ -128,15 +128,17 @@ def test_dead_letter_records_and_garbage_in_one_batch_land_together(store):
     for topic in ("iprx.deadletter", "iprx.seizure"):  # its own topic, and an input topic
         ClickHouseSink(store).write(Batch(topic, 0, [SourceRecord(0, record, 0), SourceRecord(1, b"junk", 0)]))
     rows = store.client.query(
-        "SELECT _topic, _offset, dead_letter_id, stage, reason FROM iprx.dead_letters ORDER BY _topic, _offset"
+        "SELECT _topic, _offset, dead_letter_id, stage, reason, error_type FROM iprx.dead_letters "
+        "ORDER BY _topic, _offset"
     ).result_rows
     assert [(r[0], r[1], r[3]) for r in rows] == [
         ("iprx.deadletter", 0, "worker.decode"),
         ("iprx.deadletter", 1, "sink.decode"),
-        ("iprx.seizure", 0, "worker.decode"),
+        ("iprx.seizure", 0, "sink.decode"),  # a dead letter is not a seizure-topic schema
         ("iprx.seizure", 1, "sink.decode"),
     ]
     assert str(rows[0][2]) == forwarded["dead_letter_id"]
+    assert rows[2][5] == "schema.wrong_topic"
     with pytest.raises(DecodeError) as junk:
         codec.decode(b"junk")
     assert rows[1][4] == rows[3][4] == junk.value.reason
