@@ -8,26 +8,15 @@ from typing import Any
 from iprx.bench.environment import Stage
 from iprx.bench.workload import SCHEMA, Workload
 from iprx.kernel import topics
-from iprx.kernel.kafka_clients import kafka_python_options
 from iprx.pipeline.supervise import say
 from iprx.producers import Publisher
+from iprx.producers.publisher import producer_options
 from kafka import KafkaProducer
 
 
 def raw_producer(stage: Stage) -> KafkaProducer:
     """kafka-python with exactly the Publisher's acks, idempotence, compression and batching."""
-    settings = stage.settings
-    p = settings.publisher
-    return KafkaProducer(
-        **kafka_python_options(settings.kafka),
-        acks="all",
-        enable_idempotence=True,
-        compression_type=p.compression or None,
-        linger_ms=p.linger_ms,
-        delivery_timeout_ms=p.delivery_timeout_ms,
-        max_in_flight_requests_per_connection=5,
-        client_id="iprx-bench-raw",
-    )
+    return KafkaProducer(**producer_options(stage.settings), client_id="iprx-bench-raw")
 
 
 def publish_with_publisher(stage: Stage, workload: Workload) -> float:

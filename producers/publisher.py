@@ -25,6 +25,20 @@ log = logging.getLogger(__name__)
 DEAD_LETTER_FAMILY = "deadletter"  # the metrics' family label of dead letters
 
 
+def producer_options(settings: Settings) -> dict[str, Any]:
+    """kafka-python options of the Publisher's delivery: acks=all, idempotence, compression, batching."""
+    p = settings.publisher
+    return {
+        **kafka_python_options(settings.kafka),
+        "acks": "all",
+        "enable_idempotence": True,
+        "compression_type": p.compression or None,
+        "linger_ms": p.linger_ms,
+        "delivery_timeout_ms": p.delivery_timeout_ms,
+        "max_in_flight_requests_per_connection": 5,
+    }
+
+
 class PublishError(RuntimeError):
     """A record could not be published; ``reason`` says why (validation or delivery)."""
 
@@ -53,17 +67,9 @@ class Publisher:
         self.settings = settings
         self.codec = codec or serializer_for(settings)
         self.metrics = metrics or producer_metrics.default()
-        p = settings.publisher
         with connecting(settings.kafka):  # a refused password is reported as such, not as "no broker"
             self._producer = KafkaProducer(
-                **kafka_python_options(settings.kafka),
-                acks="all",
-                enable_idempotence=True,
-                compression_type=p.compression or None,
-                linger_ms=p.linger_ms,
-                delivery_timeout_ms=p.delivery_timeout_ms,
-                max_in_flight_requests_per_connection=5,
-                client_id=f"iprx-publisher-{p.publisher_id}",
+                **producer_options(settings), client_id=f"iprx-publisher-{settings.publisher.publisher_id}"
             )
         self._lock = threading.Lock()
         self.report = DeliveryReport()
