@@ -98,6 +98,9 @@ class SinkSettings:
     # How soon the group notices a crashed sink and hands its partitions to another (or to its restart).
     session_timeout_ms: int = 10_000
     metrics_port: int = 0
+    # Seconds of polling without stable group membership before the sink leaves the group and joins
+    # it again as a new member (longer than session_timeout_ms, the wait for a dead member's expiry).
+    rejoin_after_s: float = 30.0
     # Seconds without a returned poll, or without stable group membership, before the sink counts as
     # stalled: it logs its state, sets iprx_sink_stalled and exits 3 for its supervisor to restart it.
     stall_timeout_s: float = 120.0
@@ -303,8 +306,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError("clickhouse.cluster needs a ClickHouse server DSN, not the embedded chdb:// store")
     if settings.sink.batch_size < 1 or settings.sink.batch_timeout_ms < 1:
         raise ConfigError("sink.batch_size and sink.batch_timeout_ms must be >= 1")
-    if settings.sink.stall_timeout_s <= 0:
-        raise ConfigError("sink.stall_timeout_s must be > 0")
+    if settings.sink.stall_timeout_s <= 0 or settings.sink.rejoin_after_s <= 0:
+        raise ConfigError("sink.stall_timeout_s and sink.rejoin_after_s must be > 0")
     if settings.worker.deadline_sweep_s <= 0:
         raise ConfigError("worker.deadline_sweep_s must be > 0")
     if settings.worker.batch_max < 1 or settings.worker.batch_wait_ms < 1:

@@ -60,7 +60,7 @@ def run_sink(settings: Settings) -> int:
         if settings.sink.metrics_port:
             start_http_server(settings.sink.metrics_port, addr="127.0.0.1")
         health = Health(settings.sink.stall_timeout_s)
-        consumer = WatchedConsumer(kafka_consumer(settings), health)
+        consumer = WatchedConsumer(lambda: kafka_consumer(settings), health, settings.sink.rejoin_after_s)
         sink = ClickHouseSink(store, serializer_for(settings), settings.checks.clock_skew)
         runner = SinkRunner(settings, sink, consumer)
     except BaseException:

@@ -13,6 +13,9 @@ SKIPPED = Counter(
 )
 LAG = Gauge("iprx_sink_consumer_lag", "Records behind the end of each partition", ["topic", "partition"])
 STALLED = Gauge("iprx_sink_stalled", "1 once the watchdog has found the consumer stalled (the sink then exits 3)")
+REJOINS = Counter(
+    "iprx_sink_rejoins_total", "Times the consumer left and rejoined its group after polling too long unstable"
+)
 STALLS = Counter("iprx_sink_stalls_total", "Times the watchdog found the consumer stalled")
 UNHEALTHY_SECONDS = Gauge(
     "iprx_sink_consumer_unhealthy_seconds",

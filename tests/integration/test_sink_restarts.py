@@ -2,7 +2,8 @@
 
 Each round starts ``iprx sink``, waits for its partitions, lets it land for a moment and ends it,
 alternately by SIGTERM and SIGKILL, while a publisher keeps producing. A start that never gets its
-partitions is a hang; with the watchdog it ends by itself with exit 3 instead. At the end one clean
+partitions is a hang; the sink rejoins as a new member after 30 s (``sink.rejoin_after_s``), and its
+watchdog would end it with exit 3 at STALL_TIMEOUT_S if that did not help. At the end one clean
 sink drains the backlog and every event has landed exactly once.
 
 The suite runs a few rounds; set IPRX_SINK_RESTARTS (e.g. 50) to probe by hand (``-s`` prints the counts).
@@ -93,3 +94,4 @@ def test_sink_restarted_under_load_always_gets_its_partitions_and_lands_everythi
         rows, unique = store.client.query("SELECT count(), uniqExact(event_id) FROM iprx.seizures").result_rows[0]
     assert (rows, unique) == (published[0], published[0])
     assert hangs == 0, "a sink start neither got its partitions nor ended itself"
+    assert stalls == 0, "a sink start did not get its partitions even after rejoining the group"
