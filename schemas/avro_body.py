@@ -14,6 +14,13 @@ from iprx.schemas.errors import DecodeError, EncodeError
 
 def write_body(buf: io.BytesIO, schema: LoadedSchema, record: Mapping[str, Any]) -> None:
     """Append the Avro binary encoding of ``record``; :class:`EncodeError` if it does not match."""
+    encoder = schema.encoder
+    if encoder is not None:
+        try:
+            buf.write(encoder(record))
+            return
+        except Exception:  # not an error: fastavro decides on what the generated code does not take
+            pass
     try:
         schemaless_writer(buf, schema.parsed, record)
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
@@ -23,11 +30,19 @@ def write_body(buf: io.BytesIO, schema: LoadedSchema, record: Mapping[str, Any])
 
 def read_body(data: bytes, offset: int, writer: LoadedSchema, reader: LoadedSchema) -> dict[str, Any]:
     """Decode the body at ``data[offset:]`` written with ``writer`` into the shape of ``reader``."""
+    same = writer.fingerprint == reader.fingerprint
+    if same and writer.decoder is not None:
+        try:
+            record, end = writer.decoder(data, offset)
+            if end == len(data):
+                return record
+        except Exception:  # fastavro reads it again below and reports what is wrong
+            pass
     body = io.BytesIO(data)
     body.seek(offset)
     try:
         # Same fingerprint: no resolution needed, the fast path.
-        resolve = None if writer.fingerprint == reader.fingerprint else reader.parsed
+        resolve = None if same else reader.parsed
         record = schemaless_reader(body, writer.parsed, resolve)
     except EOFError:
         raise DecodeError("decode.truncated", f"body ends early for {_label(writer)}") from None

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastavro import parse_schema
 from fastavro.schema import SchemaParseException, UnknownType, fingerprint, load_schema, to_parsing_canonical_form
+from iprx.schemas.compiled import Decoder, Encoder, compile_decoder, compile_encoder
 from iprx.schemas.errors import SchemaError
 
 SCHEMA_DIR = Path(__file__).parent / "avro"
@@ -31,6 +32,17 @@ class LoadedSchema:
     def json(self) -> str:
         """The expanded schema as JSON text, e.g. for a schema registry."""
         return json.dumps(self.expanded, separators=(",", ":"))
+
+    # Generated on first use (cached_property writes the instance dict, which a frozen dataclass allows).
+    @functools.cached_property
+    def encoder(self) -> Encoder | None:
+        """The generated Avro writer of this schema (see ``iprx.schemas.compiled``), if it has one."""
+        return compile_encoder(self.expanded) if self.expanded else None
+
+    @functools.cached_property
+    def decoder(self) -> Decoder | None:
+        """The generated Avro reader of bodies written with this schema, if it has one."""
+        return compile_decoder(self.expanded) if self.expanded else None
 
 
 def compile_schema(name: str, expanded: Mapping[str, Any], version: int | None = None) -> LoadedSchema:
