@@ -66,3 +66,8 @@ def test_wrong_password_is_an_authentication_failure_for_admin_and_produce(sasl_
     # Exit 1 only means some rows were rejected on their content; what matters here is that it connected.
     assert published.returncode in (0, 1), published.stderr
     assert int(re.search(r"published: (\d+)", published.stdout).group(1)) > 0, published.stdout
+
+
+@pytest.mark.parametrize("service", ["worker", "sink"])
+def test_wrong_password_stops_the_worker_and_the_sink_with_an_authentication_failure(sasl_bootstrap, tmp_path, service):
+    refused(iprx(sasl_bootstrap, "wrong-secret", tmp_path, service), sasl_bootstrap)

@@ -42,9 +42,16 @@ def landed(settings) -> dict[str, list[tuple[object, ...]]]:
         return {t: sorted(store.client.query(q).result_rows) for t, q in query.items()}
 
 
+# The store's seizures take quantities up to 255 only: a valid seizure of 300 units passes admission and is
+# then refused by the insert (the client cannot convert it), as a value a migration has not caught up with
+# would be, which makes the sink land that table's batch row by row.
+NARROW_QUANTITY = "ALTER TABLE iprx.seizures MODIFY COLUMN quantity UInt8"
+
+
 def publish_mixed_batches(settings) -> dict[str, list[tuple[object, ...]]]:
     """One batch on partition 0 of the inspection topic (inspections, cases, garbage, a tombstone) and one of
-    the seizure topic (seizures, garbage, and a value beyond decimal(18, 2) that admission refuses).
+    the seizure topic (seizures, garbage, a value beyond decimal(18, 2) that admission refuses, and a seizure
+    of 300 units that the insert refuses once ``NARROW_QUANTITY`` is applied).
 
     Returns the rows each table must end up with, as ``landed`` reads them.
     """
@@ -52,6 +59,7 @@ def publish_mixed_batches(settings) -> dict[str, list[tuple[object, ...]]]:
     inspection_topic, seizure_topic = settings.topic(topics.INSPECTION.name), settings.topic(topics.SEIZURE.name)
     producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
     inspection_schema, seizure_schema = "iprx.inspection.InspectionCompleted", "iprx.seizure.SeizureRecorded"
+    too_many = seizure("5302", "851713", AT, quantity=300, value="5.00")
     # (topic, schema to encode with or None for raw bytes, table it lands in or the dead letter's stage, value)
     sends: list[tuple[str, str | None, str, dict | bytes | None]] = [
         (inspection_topic, inspection_schema, "inspections", inspection("110000", AT, [(5, 5)])),
@@ -63,6 +71,7 @@ def publish_mixed_batches(settings) -> dict[str, list[tuple[object, ...]]]:
         (seizure_topic, seizure_schema, "seizures", seizure("5300", "851713", AT, quantity=3, value="120.00")),
         (seizure_topic, None, "sink.decode", b"\x00\x01 garbage"),
         (seizure_topic, seizure_schema, "sink.decode", seizure("5300", "851713", AT, quantity=1, value="1E+30")),
+        (seizure_topic, seizure_schema, "sink.insert", too_many),
         (seizure_topic, seizure_schema, "seizures", seizure("5301", "640299", AT, quantity=7, value="99.50")),
     ]
     for topic, schema, lands, value in sends:
@@ -79,17 +88,16 @@ def publish_mixed_batches(settings) -> dict[str, list[tuple[object, ...]]]:
 
 
 # Inserts of the two batches: inspection topic 'before', cases, dead_letters, inspections, 'after' (5);
-# seizure topic 'before', dead_letters, seizures, 'after' (4). More inserts happen if a poll splits a
-# batch, never fewer. (The 1E+30 seizure used to reach ClickHouse and force row-by-row inserts; since
-# the sink runs the domain checks it is refused before any insert. Row-by-row landing and its replay
-# are covered against chDB in test_clickhouse_sink.py.)
-INSERTS = 9
+# seizure topic 'before', dead_letters, then the refused seizures insert (not counted: it failed) replaced
+# row by row by two seizures and the 300-unit seizure's dead letter, 'after' (6). More inserts happen if a
+# poll splits a batch, never fewer.
+INSERTS = 11
 
 
 @pytest.mark.parametrize("kill_after", range(1, INSERTS + 1))
 def test_a_sink_killed_after_any_insert_of_mixed_batches_lands_each_row_exactly_once(pipeline_env, kill_after):
     settings = pipeline_env.settings()
-    prepare_store(settings)
+    prepare_store(settings, NARROW_QUANTITY)
     published = publish_mixed_batches(settings)
     sink_topics = [settings.topic(t.name) for t in (topics.INSPECTION, topics.SEIZURE)]
 
