@@ -15,7 +15,9 @@ import typing
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from iprx.kernel.urls import mask_url
 
 
 class ConfigError(ValueError):
@@ -30,15 +32,8 @@ class Secret(str):
 
 
 def mask_dsn(dsn: str) -> str:
-    """Return ``dsn`` with any password replaced by ``****``."""
-    parts = urlsplit(dsn)
-    if parts.password is None:
-        return dsn
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    netloc = f"{parts.username}:****@{host}" if parts.username else f"****@{host}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    """Return ``dsn`` with any password replaced by ``****``, whatever characters it holds."""
+    return mask_url(dsn)
 
 
 @dataclass(frozen=True)
@@ -67,6 +62,11 @@ class ClickHouseSettings:
     database: str = "iprx"
     # Password for a server DSN, kept out of the DSN so it is never printed or logged.
     password: Secret | None = None
+    # An https:// DSN is TLS on any port: verify the server's certificate (against ca_cert if set).
+    verify: bool = True
+    ca_cert: str = ""
+    # A password goes over plain http only to this machine, unless this is set.
+    allow_plaintext_password: bool = False
     # Cluster name: DDL is rendered ON CLUSTER with Replicated engines and Distributed tables.
     cluster: str = ""
 

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from iprx.kernel.config import SchemaSettings, Settings
+from iprx.kernel.urls import split_credentials
 from iprx.schemas.registry import SchemaRegistryClient
 from iprx.schemas.serializer import Serializer, create_serializer
 
 
 def registry_client(settings: SchemaSettings) -> SchemaRegistryClient:
-    """A client for the configured Confluent-compatible schema registry."""
+    """A client for the configured Confluent-compatible schema registry.
+
+    Credentials in the URL are taken out here (whatever characters the password holds, see
+    ``kernel.urls``); ``registry_username``/``registry_password`` win over them.
+    """
+    url, username, password = settings.registry_url, settings.registry_username, settings.registry_password
+    credentials = split_credentials(url)
+    if credentials is not None:
+        url = credentials.bare
+        if credentials.username and not username:
+            username, password = credentials.username, credentials.password or ""
     return SchemaRegistryClient(
-        settings.registry_url,
-        username=settings.registry_username,
-        password=settings.registry_password,
+        url,
+        username=username,
+        password=password,
         timeout_s=settings.registry_timeout_s,
         cafile=settings.registry_cafile,
     )

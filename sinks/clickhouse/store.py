@@ -6,11 +6,12 @@ import fcntl
 import os
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
-from iprx.kernel.config import Settings, mask_dsn
+from iprx.kernel.config import ConfigError, Settings, mask_dsn
+from iprx.kernel.urls import is_loopback, split_credentials
 
 
 class StoreInUse(RuntimeError):
@@ -22,6 +23,38 @@ def chdb_path(dsn: str) -> Path | None:
     if not dsn.startswith("chdb://"):
         return None
     return Path(dsn.removeprefix("chdb://").split("?", 1)[0])
+
+
+def client_args(settings: Settings) -> dict[str, Any]:
+    """clickhouse-connect's arguments for the configured DSN, with TLS and the password made explicit.
+
+    clickhouse-connect takes an ``https`` DSN on a port other than 443/8443 for plain http, and so sent
+    the password in clear; here ``https`` always means TLS (verified, against ``clickhouse.ca_cert`` if
+    set). The password (``clickhouse.password``, else the DSN's, whatever characters it holds) is passed
+    on its own, and refused over plain http to another machine unless
+    ``clickhouse.allow_plaintext_password`` is set.
+    """
+    dsn, ch = settings.clickhouse_dsn, settings.clickhouse
+    url = split_credentials(dsn)
+    if url is None or url.scheme not in ("http", "https"):
+        return {"dsn": dsn}
+    password = str(ch.password) if ch.password else url.password
+    secure = url.scheme == "https"
+    if password and not secure and not is_loopback(url.hostname) and not ch.allow_plaintext_password:
+        raise ConfigError(
+            f"refusing to send the ClickHouse password in clear to {url.hostname} over http "
+            f"({mask_dsn(dsn)}): use an https:// DSN, or set clickhouse.allow_plaintext_password = true"
+        )
+    args: dict[str, Any] = {"dsn": url.bare, "interface": url.scheme, "secure": secure}
+    if url.username:
+        args["username"] = url.username
+    if password:
+        args["password"] = password
+    if secure:
+        args["verify"] = ch.verify
+        if ch.ca_cert:
+            args["ca_cert"] = ch.ca_cert
+    return args
 
 
 class Store:
@@ -37,9 +70,10 @@ class Store:
             path.mkdir(parents=True, exist_ok=True)
             self._lock(path, purpose)
         try:
-            password = settings.clickhouse.password
-            extra = {"password": str(password)} if password else {}
-            self.client: Client = clickhouse_connect.get_client(dsn=self.dsn, **extra)
+            self.client: Client = clickhouse_connect.get_client(**client_args(settings))
+        except ConfigError:
+            self.close()
+            raise
         except Exception as exc:
             self.close()
             raise ConnectionError(f"cannot open ClickHouse at {mask_dsn(self.dsn)}: {exc}") from exc
