@@ -1,19 +1,20 @@
 """seizure.significant: a seizure whose estimated value reaches the configured threshold.
 
 A significant seizure is also shared with partner agencies as a redacted outbound notice
-(:func:`outbound`, :func:`outbound_notice`): natural persons' names and ids never leave, neither in
-the party fields nor inside free text.
+(:func:`outbound`, :func:`outbound_notice`) under the field policy of ``stream_processors.redaction``:
+natural persons' names and ids never leave, neither in the party fields nor inside free text or
+references.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from iprx.stream_processors.events import Party, Seizure
+from iprx.stream_processors.redaction import REDACTED, SEIZURE_POLICY, Policy, Scrubber, treated_as_natural_person
 from iprx.stream_processors.rules.identity import RuleIdentity
 from iprx.stream_processors.rules.params import ParamReader, RuleParams
 from iprx.stream_processors.ruleset import RuleSet
@@ -22,7 +23,6 @@ from iprx.stream_processors.signals import SIGNAL_PUBLISHER, Signal
 RULE = RuleIdentity("seizure.significant", version=1, category="ENFORCEMENT")
 EVENT_TYPES = (Seizure,)
 HANDLING_MARKS = ("RED", "AMBER", "GREEN", "CLEAR")  # Traffic Light Protocol, as iprx.cooperation.HandlingMark
-REDACTED = "[REDACTED]"
 # Fixed namespace for outbound notice ids: derived from the signal id, so a replay yields the same notice id.
 NOTICE_NAMESPACE = uuid.UUID("0b7d1c9e-4f2a-5b3c-8d6e-7f8091a2b3c4")
 
@@ -80,7 +80,7 @@ def outbound(seizure: Seizure, signal: Signal, params: Params) -> dict[str, Any]
         "publisher": SIGNAL_PUBLISHER,
         "jurisdiction": seizure.jurisdiction,
         "causation_id": notice["signal_id"],
-        "correlation_id": seizure.seizure_id,
+        "correlation_id": notice["seizure"]["seizure_id"],  # as shared: scrubbed like the notice
     }
     return {"header": header, **notice}
 
@@ -88,32 +88,25 @@ def outbound(seizure: Seizure, signal: Signal, params: Params) -> dict[str, Any]
 def outbound_notice(seizure: Seizure, signal: Signal, params: Params) -> dict[str, Any]:
     """The notice for partners about a significant seizure: ``iprx.cooperation.PartnerNoticeSent`` minus header.
 
-    Natural persons are shared only as "a natural person of country X": their name and id are
-    replaced, and every occurrence of them in free text (goods description, right holder, brand,
-    route, other parties' names — a sole proprietorship often bears its owner's name) is masked.
-    Fields with no place in the notice (declarant, declaration no., concealment) are not sent.
-    ``redacted_fields`` lists the path of every field that was blanked or masked.
+    Each field leaves as ``redaction.SEIZURE_POLICY`` says, and no other field does. Parties treated as
+    natural persons are shared only by country, and their names and ids are masked wherever they occur
+    in the scrubbed fields (so are personal ids of anyone). ``redacted_fields`` lists the path of every
+    field that was withheld or masked.
     """
-    persons = [p for p in seizure.parties if p.natural_person]
-    secrets = sorted({s for p in persons for s in (p.name, p.id) if s}, key=len, reverse=True)
-    scrub = _scrubber(secrets)
-    redacted: list[str] = []
-
-    def text(path: str, value: str | None) -> str | None:
-        cleaned = scrub(value)
-        if cleaned != value:
-            redacted.append(path)
-        return cleaned
+    persons = [p for p in seizure.parties if treated_as_natural_person(p.natural_person, p.id, p.name)]
+    scrub = Scrubber([p.name for p in persons if p.name], [p.id for p in persons if p.id])
+    withheld: list[str] = []
 
     def party(role: str, p: Party | None) -> dict[str, Any] | None:
         if p is None:
             return None
-        if p.natural_person:
-            redacted.extend(f"seizure.{role}.{f}" for f, v in (("id", p.id), ("name", p.name)) if v)
-            return {"id": None, "name": REDACTED, "country": p.country, "natural_person": True}
-        return {"id": p.id, "name": text(f"seizure.{role}.name", p.name), "country": p.country, "natural_person": False}
+        if p in persons:
+            withheld.extend(f"seizure.{role}.{f}" for f, v in (("id", p.id), ("name", p.name)) if v)
+            return {"id": None, "name": REDACTED, "country": p.country, "natural_person": p.natural_person}
+        name = scrub(f"seizure.{role}.name", p.name)
+        return {"id": scrub(f"seizure.{role}.id", p.id), "name": name, "country": p.country, "natural_person": False}
 
-    shared = {
+    values: dict[str, Any] = {
         "seizure_id": seizure.seizure_id,
         "office": seizure.customs_office_code,
         "seized_at": seizure.seized_at or seizure.occurred_at,
@@ -122,19 +115,31 @@ def outbound_notice(seizure: Seizure, signal: Signal, params: Params) -> dict[st
         "bill_of_lading": seizure.bill_of_lading,
         "container_no": seizure.container_no,
         "hs_code": seizure.hs_code,
-        "goods_description": text("seizure.goods_description", seizure.goods_description),
+        "goods_description": seizure.goods_description,
         "ipr_type": seizure.ipr_type,
-        "right_holder": text("seizure.right_holder", seizure.right_holder),
-        "brand": text("seizure.brand", seizure.brand),
+        "right_holder": seizure.right_holder,
+        "brand": seizure.brand,
         "quantity": seizure.quantity,
         "unit": seizure.unit,
         "estimated_value": {"amount": seizure.estimated_value_cny, "currency": "CNY"},
-        "exporter": party("exporter", seizure.exporter),
-        "consignee": party("consignee", seizure.consignee),
+        "exporter": seizure.exporter,
+        "consignee": seizure.consignee,
         "origin_country": seizure.origin_country,
         "destination_country": seizure.destination_country,
-        "route": [text(f"seizure.route[{i}]", stop) for i, stop in enumerate(seizure.route)],
+        "route": list(seizure.route),
     }
+    shared: dict[str, Any] = {}
+    for name, policy in SEIZURE_POLICY.items():
+        value = values[name]
+        if policy is Policy.PARTY:
+            shared[name] = party(name, value)
+        elif policy is Policy.SCRUB and isinstance(value, list):
+            shared[name] = [scrub(f"seizure.{name}[{i}]", v) for i, v in enumerate(value)]
+        elif policy is Policy.SCRUB:
+            shared[name] = scrub(f"seizure.{name}", value)
+        else:
+            shared[name] = value
+    redacted = withheld + scrub.redacted
     return {
         "notice_id": str(uuid.uuid5(NOTICE_NAMESPACE, str(signal.signal_id))),
         "recipients": list(params.outbound_recipients),
@@ -144,15 +149,3 @@ def outbound_notice(seizure: Seizure, signal: Signal, params: Params) -> dict[st
         "seizure": shared,
         "redacted_fields": redacted,
     }
-
-
-def _scrubber(secrets: list[str]):
-    """A function masking every occurrence of ``secrets`` in a text, ignoring case."""
-    if not secrets:
-        return lambda text: text
-    pattern = re.compile("|".join(re.escape(s) for s in secrets), re.IGNORECASE)
-
-    def scrub(text: str | None) -> str | None:
-        return None if text is None else pattern.sub(REDACTED, text)
-
-    return scrub
