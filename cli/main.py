@@ -55,6 +55,15 @@ def _topics_create(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _members(name: str) -> Callable[[Settings, argparse.Namespace], int]:
+    def handler(settings: Settings, args: argparse.Namespace) -> int:
+        from iprx.cli import members
+
+        return getattr(members, name)(settings, args)
+
+    return handler
+
+
 def _topics_list(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.kernel import topics
 
@@ -332,6 +341,19 @@ def build_parser() -> argparse.ArgumentParser:
     kafka = command("kafka", _kafka, "run the local Apache Kafka broker (KRaft, no Docker)")
     kafka.add_argument("action", choices=["up", "down", "status", "reset"])
 
+    members = sub.add_parser("members", help="the member registry: who may publish what").add_subparsers(
+        dest="action", required=True
+    )
+    members_list = members.add_parser("list", help="every member, its families, cadence, keys and principals")
+    members_list.add_argument("--json", action="store_true")
+    members_list.set_defaults(handler=_members("list_members"))
+    members_show = members.add_parser("show", help="one member in full (JSON)")
+    members_show.add_argument("publisher_id")
+    members_show.set_defaults(handler=_members("show_member"))
+    members_check = members.add_parser("check", help="validate a registry file (default: the configured one)")
+    members_check.add_argument("file", nargs="?")
+    members_check.set_defaults(handler=_members("check_members"))
+
     topics_ = sub.add_parser("topics", help="Kafka topics").add_subparsers(dest="action", required=True)
     topics_.add_parser("create", help="create every topic (idempotent)").set_defaults(handler=_topics_create)
     topics_.add_parser("list", help="print the topic catalogue").set_defaults(handler=_topics_list)
@@ -437,6 +459,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("kafka").setLevel(logging.WARNING)
     log_limit.install()  # an outage makes the client libraries repeat one line many times a second
     from iprx.kernel.kafka_admin import KafkaUnavailable
+    from iprx.kernel.members import MemberRegistryError
     from iprx.pipeline.local_kafka import LocalKafkaError
     from iprx.pipeline.supervise import PipelineError
     from iprx.producers.publisher import PublishError
@@ -455,6 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         MigrationError,
         PublishError,
         RuleSetError,
+        MemberRegistryError,
         SchemaError,
         StoreInUse,
         ConnectionError,

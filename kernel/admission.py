@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from iprx.kernel.checks import CLOCK_SKEW
+from iprx.kernel.members import MemberRegistry, authorize
 from iprx.kernel.reasons import Reason, Rejected
 from iprx.kernel.record_checks import check_record
 from iprx.kernel.topics import TopicSpec
@@ -38,8 +39,11 @@ def admit(
     value: bytes | None,
     now: datetime,
     skew: timedelta = CLOCK_SKEW,
+    members: MemberRegistry | None = None,
 ) -> tuple[str, Record]:
     """Decode and check one record read from ``topic`` (``None``: a topic the catalogue does not know).
+
+    With ``members``, an event of a publisher family must also come from a member allowed that family.
 
     Returns its schema name and record; raises :class:`~iprx.kernel.reasons.Rejected` or the schema
     layer's ``DecodeError``, both carrying a code of :class:`~iprx.kernel.reasons.Reason`.
@@ -56,4 +60,8 @@ def admit(
     errors = check_record(name, record, now, skew)
     if errors:
         raise Rejected(errors[0].code, "; ".join(str(e) for e in errors), errors[0].field)
+    if members is not None:
+        refused = authorize(members, name, (record.get("header") or {}).get("publisher"))
+        if refused is not None:
+            raise refused
     return name, record

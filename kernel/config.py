@@ -129,6 +129,14 @@ class SchemaSettings:
 
 
 @dataclass(frozen=True)
+class MembersSettings:
+    # The member registry (kernel/members.py); empty: the one shipped in kernel/registry/members.toml.
+    file: str = ""
+    # Worker and sink dead-letter an event whose header.publisher is not a member allowed its family.
+    enforce: bool = True
+
+
+@dataclass(frozen=True)
 class ChecksSettings:
     # How far ahead of the checker's clock an event time may lie (publishers' clocks drift). The
     # publisher, the worker and the sink all check event times against it.
@@ -149,6 +157,7 @@ class Settings:
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     schemas: SchemaSettings = field(default_factory=SchemaSettings)
     checks: ChecksSettings = field(default_factory=ChecksSettings)
+    members: MembersSettings = field(default_factory=MembersSettings)
     source: str = "defaults"
 
     @property
@@ -172,6 +181,7 @@ _SECTION_TYPES = {
     "publisher": PublisherSettings,
     "schemas": SchemaSettings,
     "checks": ChecksSettings,
+    "members": MembersSettings,
 }
 _ENV_ALIASES = {"KAFKA_BOOTSTRAP_SERVERS": ("kafka", "bootstrap_servers")}
 

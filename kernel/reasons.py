@@ -39,6 +39,9 @@ class Reason(StrEnum):
     CHECK_REQUIRED = "check.required"
     CHECK_CONSISTENCY = "check.consistency"
     CHECK_INVALID = "check.invalid"
+    # The member registry (iprx.kernel.members): who may publish which family.
+    NOT_A_MEMBER = "publisher.not_member"
+    FAMILY_NOT_ALLOWED = "publisher.family_not_allowed"
     # Writing a record or its dead letter.
     ENCODE = "encode.invalid"
     TOO_LARGE = "publish.too_large"

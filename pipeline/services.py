@@ -42,6 +42,7 @@ def run_sink(settings: Settings) -> int:
     Returns the exit code: 0, or :data:`~iprx.sinks.watchdog.EXIT_STALLED` if the watchdog stopped it.
     """
     from iprx.kernel.kafka_admin import ensure_topics, public_topics
+    from iprx.kernel.members import load_members
     from iprx.kernel.serialization import serializer_for
     from iprx.sinks.clickhouse.migrations import migrate
     from iprx.sinks.clickhouse.sink import ClickHouseSink
@@ -61,7 +62,8 @@ def run_sink(settings: Settings) -> int:
             start_http_server(settings.sink.metrics_port, addr="127.0.0.1")
         health = Health(settings.sink.stall_timeout_s)
         consumer = WatchedConsumer(lambda: kafka_consumer(settings), health, settings.sink.rejoin_after_s)
-        sink = ClickHouseSink(store, serializer_for(settings), settings.checks.clock_skew)
+        members = load_members(settings.members.file or None) if settings.members.enforce else None
+        sink = ClickHouseSink(store, serializer_for(settings), settings.checks.clock_skew, members)
         runner = SinkRunner(settings, sink, consumer)
     except BaseException:
         store.close()

@@ -45,6 +45,7 @@ from iprx.kernel import dead_letters, topics
 from iprx.kernel.admission import admit, reference_time
 from iprx.kernel.config import Settings
 from iprx.kernel.kafka_clients import faust_broker_options
+from iprx.kernel.members import FAMILY_OF_SCHEMA, load_members
 from iprx.kernel.reasons import Reason, Rejected
 from iprx.kernel.serialization import serializer_for
 from iprx.schemas import DecodeError
@@ -69,6 +70,9 @@ def create_app(settings: Settings) -> faust.App:
     caches = {rule.rule_id: StateCache(rule) for rule in rulebook.stateful}
     batch_max, batch_wait_s = settings.worker.batch_max, settings.worker.batch_wait_ms / 1000
     codec = serializer_for(settings)
+    members = load_members(settings.members.file or None)
+    enforced = members if settings.members.enforce else None
+    metrics.expect_members(members)
     partitions = settings.kafka.partitions
     app = faust.App(
         settings.worker.group_id,
@@ -166,7 +170,8 @@ def create_app(settings: Settings) -> faust.App:
         """The event the rules see, if the record passes :func:`~iprx.kernel.admission.admit` (as in the sink)."""
         msg = event.message
         now = reference_time(msg.timestamp * 1000 if msg.timestamp else None)
-        name, record = admit(codec, spec, event.value, now, settings.checks.clock_skew)
+        name, record = admit(codec, spec, event.value, now, settings.checks.clock_skew, enforced)
+        metrics.admitted(members, record["header"]["publisher"], FAMILY_OF_SCHEMA.get(name, spec.label))
         return SCHEMAS[name].from_record(record, msg.topic, msg.partition, msg.offset)
 
     async def judge(item: Any) -> list[Any]:

@@ -1,5 +1,8 @@
 """Prometheus metrics of the stream processors."""
 
+import time
+
+from iprx.kernel.members import MemberRegistry
 from prometheus_client import Counter, Gauge
 
 EVENTS_IN = Counter("iprx_worker_events_total", "Events consumed", ["family"])
@@ -12,3 +15,34 @@ EVENT_TIME_LAG = Gauge(
 )
 # Events a rule cannot use, by reason (e.g. a procurement release whose buyer is unresolved).
 RULE_SKIPS = Counter("iprx_worker_rule_skips_total", "Events a rule skipped, by reason", ["rule", "reason"])
+
+# Per member of the exchange (kernel/members.py); events of publishers not in the registry are labelled
+# "unregistered", so a publisher id nobody vetted cannot grow the number of series.
+UNREGISTERED = "unregistered"
+PUBLISHER_EVENTS = Counter(
+    "iprx_worker_publisher_events_total", "Events admitted, by publishing member and family", ["publisher", "family"]
+)
+PUBLISHER_LAST_EVENT = Gauge(
+    "iprx_worker_publisher_last_event_timestamp_seconds",
+    "Unix time at which the worker last admitted an event of the member",
+    ["publisher"],
+)
+MEMBER_CADENCE = Gauge(
+    "iprx_member_expected_cadence_seconds",
+    "The longest normal gap between a member's events (member registry); silent for longer is an alert",
+    ["publisher"],
+)
+
+
+def expect_members(members: MemberRegistry) -> None:
+    """Publish the registry's cadences, so that alerts can compare each member's silence with its own."""
+    for member in members:
+        if member.cadence is not None:
+            MEMBER_CADENCE.labels(member.publisher_id).set(member.cadence.total_seconds())
+
+
+def admitted(members: MemberRegistry, publisher: str | None, family: str) -> None:
+    """Count an admitted event of ``publisher`` and note when it came."""
+    label = publisher if members.get(publisher) is not None else UNREGISTERED
+    PUBLISHER_EVENTS.labels(label, family).inc()
+    PUBLISHER_LAST_EVENT.labels(label).set(time.time())

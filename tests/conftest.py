@@ -92,6 +92,8 @@ class PipelineEnv:
             "IPRX_WORKER_GROUP_ID": f"test-{run}-worker",
             "IPRX_SINK_GROUP_ID": f"test-{run}-sink",
             "IPRX_SINK_BATCH_TIMEOUT_MS": "200",
+            # Tests publish as made-up members; tests/integration/test_members_enforced.py turns this on.
+            "IPRX_MEMBERS_ENFORCE": "false",
         }
         self.data_dir = data_dir
 

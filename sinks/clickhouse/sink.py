@@ -13,6 +13,7 @@ from clickhouse_connect.driver.exceptions import ClickHouseError
 from iprx.kernel import dead_letters, topics
 from iprx.kernel.admission import admit, reference_time
 from iprx.kernel.checks import CLOCK_SKEW
+from iprx.kernel.members import MemberRegistry
 from iprx.kernel.reasons import Reason, Rejected
 from iprx.kernel.topics import DEAD_LETTER_TABLE
 from iprx.schemas import DecodeError, Serializer, SingleObjectCodec
@@ -36,7 +37,14 @@ class ClickHouseSink(Sink):
     replaying a partly landed batch with the same range adds nothing to the tables that have it.
     """
 
-    def __init__(self, store: Store, codec: Serializer | None = None, clock_skew: timedelta = CLOCK_SKEW) -> None:
+    def __init__(
+        self,
+        store: Store,
+        codec: Serializer | None = None,
+        clock_skew: timedelta = CLOCK_SKEW,
+        members: MemberRegistry | None = None,
+    ) -> None:
+        """``members``: refuse family events of publishers the registry does not allow (as the worker does)."""
         self.store = store
         self.client = store.client
         self.database = store.database
@@ -46,6 +54,7 @@ class ClickHouseSink(Sink):
             self._insert_settings["distributed_foreground_insert"] = 1
         self.codec = codec or SingleObjectCodec()
         self.clock_skew = clock_skew
+        self.members = members
         # Crash-test hook: SIGKILL this process after its Nth successful insert (progress rows count),
         # so that a test can stop the sink between any two inserts of a batch.
         self._kill_after_inserts = int(os.environ.get("IPRX_SINK_KILL_AFTER_INSERTS", "0"))
@@ -74,7 +83,7 @@ class ClickHouseSink(Sink):
                     reason = f"the consumer could not read the record batch: {rec.unreadable}"
                     raise Rejected(Reason.UNREADABLE_BATCH, reason)
                 now = reference_time(rec.timestamp_ms)
-                schema_name, record = admit(self.codec, spec, rec.value, now, self.clock_skew)
+                schema_name, record = admit(self.codec, spec, rec.value, now, self.clock_skew, self.members)
                 mapping = MAPPINGS.get(schema_name)
                 if mapping is None:
                     raise Rejected(Reason.UNEXPECTED_SCHEMA, f"no table lands {schema_name} records")

@@ -1,0 +1,82 @@
+"""With the member registry enforced, worker and sink refuse alike what a non-member, or a member outside its
+families, publishes; the member's own event goes through, and the worker's per-member metrics show it."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
+from iprx.producers import Publisher
+from iprx.simulation.synthetic import seizures
+from iprx.sinks.clickhouse.store import Store
+
+from tests.local_http import free_low_ports, scrape
+
+pytestmark = pytest.mark.integration
+PUBLISHERS = {
+    "member": "CN/GOV/GACC/seizures",
+    "stranger": "CN/GOV/NCAC/x",  # in no registry
+    "other_family": "CN/PROV/440000/copyright",  # a member, for inspections and cases only
+}
+
+
+def test_non_members_and_members_outside_their_families_are_refused_by_worker_and_sink(pipeline_env):
+    (port,) = free_low_ports(1)
+    env = {"IPRX_MEMBERS_ENFORCE": "true"}
+    settings = pipeline_env.settings(**env)
+    started = time.time()
+    sent: dict[str, tuple[str, str]] = {}  # name -> (event id, seizure id)
+    now = datetime.now(UTC).replace(microsecond=0)
+    with Publisher(settings) as publisher:
+        for seed, (name, publisher_id) in enumerate(PUBLISHERS.items()):
+            record = next(seizures(40 + seed, 1))
+            record["header"].update(publisher=publisher_id, occurred_at=now - timedelta(hours=1))
+            record["seizure_id"] = f"MEMBERS-{name}"
+            record["estimated_value_cny"] = Decimal("2500000.00")  # significant, if it were admitted
+            publisher.publish("seizure", record)
+            sent[name] = (str(record["header"]["event_id"]), record["seizure_id"])
+
+    worker = Child("worker", ["worker"], pipeline_env.data_dir, pipeline_env.process_env(
+        **env, IPRX_WORKER_METRICS_PORT=str(port)
+    ))  # fmt: skip
+    sink = Child("sink", ["sink"], pipeline_env.data_dir, pipeline_env.process_env(**env))
+    try:
+        wait_until_caught_up(settings, pipeline_groups(settings), [worker, sink], timeout_s=180)
+        metrics = scrape(port)
+    finally:
+        worker.stop()
+        sink.stop()
+
+    with Store(settings, "test") as store:
+        q = store.client.query
+        landed = {r[0] for r in q("SELECT seizure_id FROM iprx.seizures").result_rows}
+        signalled = {
+            r[0] for r in q("SELECT subject_id FROM iprx.signals WHERE rule_id = 'seizure.significant'").result_rows
+        }
+        dead = q(
+            "SELECT payload_sha256 != '', stage, error_type, field, reason FROM iprx.dead_letters FINAL ORDER BY reason"
+        ).result_rows
+    assert landed == {"MEMBERS-member"} and signalled == {"MEMBERS-member"}
+    # One row per refused record: worker and sink wrote the same dead letter (same id, same verdict).
+    assert [(row[2], row[3]) for row in dead] == [
+        ("publisher.family_not_allowed", "header.publisher"),
+        ("publisher.not_member", "header.publisher"),
+    ], dead
+    assert "member CN/PROV/440000/copyright may publish inspection, case, not seizure events" in dead[0][4]
+    assert "publisher 'CN/GOV/NCAC/x' is not a member of the exchange" in dead[1][4]
+
+    assert (
+        metrics[("iprx_worker_publisher_events_total", (("family", "seizure"), ("publisher", PUBLISHERS["member"])))]
+        == 1
+    )
+    assert (
+        metrics[("iprx_worker_publisher_last_event_timestamp_seconds", (("publisher", PUBLISHERS["member"]),))]
+        >= started
+    )
+    assert metrics[("iprx_member_expected_cadence_seconds", (("publisher", PUBLISHERS["member"]),))] == 24 * 3600
+    assert not any(
+        k[0] == "iprx_worker_publisher_events_total" and ("publisher", "unregistered") in k[1] for k in metrics
+    )
