@@ -353,6 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
     members_check = members.add_parser("check", help="validate a registry file (default: the configured one)")
     members_check.add_argument("file", nargs="?")
     members_check.set_defaults(handler=_members("check_members"))
+    members_keygen = members.add_parser("keygen", help="write a new Ed25519 signing key; print its registry entry")
+    members_keygen.add_argument("key_id")
+    members_keygen.add_argument("--out", required=True, help="file for the private key (must not exist)")
+    members_keygen.set_defaults(handler=_members("keygen"))
 
     topics_ = sub.add_parser("topics", help="Kafka topics").add_subparsers(dest="action", required=True)
     topics_.add_parser("create", help="create every topic (idempotent)").set_defaults(handler=_topics_create)

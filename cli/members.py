@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from iprx.kernel.config import Settings
@@ -62,4 +63,20 @@ def check_members(settings: Settings, args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     print(f"{registry.source}: version {registry.version}, {len(registry)} members, valid")
+    return 0
+
+
+def keygen(settings: Settings, args: argparse.Namespace) -> int:
+    """Write a new Ed25519 signing key and print the registry entry of its public half."""
+    from iprx.kernel.signatures import generate_key
+
+    try:
+        public = generate_key(args.out)
+    except FileExistsError:
+        print(f"error: {args.out} exists; a signing key is never overwritten", file=sys.stderr)
+        return 1
+    since = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    print(f"# private key written to {args.out} (mode 0600); add this to the member's entry in the registry:")
+    print(f'[[member.keys]]\nkey_id = "{args.key_id}"\npublic_key = "{public}"\nvalid_from = {since}')
+    print(f"# and publish with publisher.signing_key_id = {args.key_id!r}, publisher.signing_key_file = {args.out!r}")
     return 0

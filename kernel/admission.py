@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from iprx.kernel.checks import CLOCK_SKEW
-from iprx.kernel.members import MemberRegistry, authorize
+from iprx.kernel.members import FAMILY_OF_SCHEMA, MemberRegistry, authorize
 from iprx.kernel.reasons import Reason, Rejected
 from iprx.kernel.record_checks import check_record
+from iprx.kernel.signatures import Headers, verify
 from iprx.kernel.topics import TopicSpec
 from iprx.schemas import DecodeError, Serializer
 
@@ -40,10 +41,13 @@ def admit(
     now: datetime,
     skew: timedelta = CLOCK_SKEW,
     members: MemberRegistry | None = None,
+    signed: bool = False,
+    headers: Headers = (),
 ) -> tuple[str, Record]:
     """Decode and check one record read from ``topic`` (``None``: a topic the catalogue does not know).
 
-    With ``members``, an event of a publisher family must also come from a member allowed that family.
+    With ``members``, an event of a publisher family must also come from a member allowed that family,
+    and with ``signed`` carry that member's valid signature in ``headers`` (the record's Kafka headers).
 
     Returns its schema name and record; raises :class:`~iprx.kernel.reasons.Rejected` or the schema
     layer's ``DecodeError``, both carrying a code of :class:`~iprx.kernel.reasons.Reason`.
@@ -61,7 +65,10 @@ def admit(
     if errors:
         raise Rejected(errors[0].code, "; ".join(str(e) for e in errors), errors[0].field)
     if members is not None:
-        refused = authorize(members, name, (record.get("header") or {}).get("publisher"))
+        header = record.get("header") or {}
+        refused = authorize(members, name, header.get("publisher"))
+        if refused is None and signed and name in FAMILY_OF_SCHEMA:
+            refused = verify(members.get(header["publisher"]), value, headers, header["published_at"])
         if refused is not None:
             raise refused
     return name, record

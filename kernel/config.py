@@ -110,6 +110,9 @@ class SinkSettings:
 class PublisherSettings:
     # Member id stamped on events this installation publishes (X-Road style).
     publisher_id: str = "CN/GOV/GACC/seizures"
+    # Sign every event with this member key (`iprx members keygen` makes one); empty: unsigned.
+    signing_key_file: str = ""
+    signing_key_id: str = ""
     compression: str = "lz4"
     linger_ms: int = 20
     delivery_timeout_ms: int = 120_000
@@ -134,6 +137,8 @@ class MembersSettings:
     file: str = ""
     # Worker and sink dead-letter an event whose header.publisher is not a member allowed its family.
     enforce: bool = True
+    # ...and one without a valid signature of that member (kernel/signatures.py); needs enforce.
+    require_signatures: bool = False
 
 
 @dataclass(frozen=True)
@@ -316,6 +321,10 @@ def validate(settings: Settings) -> None:
         raise ConfigError("clickhouse.cluster needs a ClickHouse server DSN, not the embedded chdb:// store")
     if settings.sink.batch_size < 1 or settings.sink.batch_timeout_ms < 1:
         raise ConfigError("sink.batch_size and sink.batch_timeout_ms must be >= 1")
+    if settings.members.require_signatures and not settings.members.enforce:
+        raise ConfigError("members.require_signatures needs members.enforce")
+    if bool(settings.publisher.signing_key_file) != bool(settings.publisher.signing_key_id):
+        raise ConfigError("publisher.signing_key_file and publisher.signing_key_id go together")
     if settings.sink.stall_timeout_s <= 0 or settings.sink.rejoin_after_s <= 0:
         raise ConfigError("sink.stall_timeout_s and sink.rejoin_after_s must be > 0")
     if settings.worker.deadline_sweep_s <= 0:

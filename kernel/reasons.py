@@ -42,6 +42,10 @@ class Reason(StrEnum):
     # The member registry (iprx.kernel.members): who may publish which family.
     NOT_A_MEMBER = "publisher.not_member"
     FAMILY_NOT_ALLOWED = "publisher.family_not_allowed"
+    # Signatures (iprx.kernel.signatures): the member's event must carry a valid one.
+    SIGNATURE_MISSING = "signature.missing"
+    SIGNATURE_UNKNOWN_KEY = "signature.unknown_key"
+    SIGNATURE_INVALID = "signature.invalid"
     # Writing a record or its dead letter.
     ENCODE = "encode.invalid"
     TOO_LARGE = "publish.too_large"

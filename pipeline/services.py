@@ -63,7 +63,8 @@ def run_sink(settings: Settings) -> int:
         health = Health(settings.sink.stall_timeout_s)
         consumer = WatchedConsumer(lambda: kafka_consumer(settings), health, settings.sink.rejoin_after_s)
         members = load_members(settings.members.file or None) if settings.members.enforce else None
-        sink = ClickHouseSink(store, serializer_for(settings), settings.checks.clock_skew, members)
+        signed = settings.members.require_signatures
+        sink = ClickHouseSink(store, serializer_for(settings), settings.checks.clock_skew, members, signed)
         runner = SinkRunner(settings, sink, consumer)
     except BaseException:
         store.close()

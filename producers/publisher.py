@@ -16,6 +16,7 @@ from iprx.kernel.dead_letters import DEAD_LETTER_SCHEMA, PUBLISHER_HEADER
 from iprx.kernel.kafka_clients import connecting, kafka_python_options
 from iprx.kernel.limits import MAX_EVENT_BYTES
 from iprx.kernel.serialization import serializer_for
+from iprx.kernel.signatures import Signer
 from iprx.producers import metrics as producer_metrics
 from iprx.producers.families import FAMILIES
 from iprx.schemas import SchemaError, Serializer
@@ -73,6 +74,8 @@ class Publisher:
             )
         self._lock = threading.Lock()
         self.report = DeliveryReport()
+        p = settings.publisher
+        self._signer = Signer.from_file(p.signing_key_id, p.signing_key_file) if p.signing_key_file else None
 
     def publish(self, family: str, record: dict[str, Any]) -> None:
         """Validate, encode and send one record; raise :class:`RecordRejected` if it is invalid.
@@ -103,15 +106,15 @@ class Publisher:
             self.metrics.reject(family, too_large)
             raise RecordRejected(family, [too_large])
         event_id = str(header["event_id"])
+        headers = [
+            ("iprx-schema", schema.encode()),
+            (PUBLISHER_HEADER, str(header["publisher"]).encode()),
+            ("iprx-event-type", str(header["event_type"]).encode()),
+        ]
+        if self._signer is not None:
+            headers += self._signer.headers(str(header["publisher"]), value)
         future = self._producer.send(
-            self.settings.topic(spec.topic.name),
-            value=value,
-            key=spec.key(record).encode(),
-            headers=[
-                ("iprx-schema", schema.encode()),
-                (PUBLISHER_HEADER, str(header["publisher"]).encode()),
-                ("iprx-event-type", str(header["event_type"]).encode()),
-            ],
+            self.settings.topic(spec.topic.name), value=value, key=spec.key(record).encode(), headers=headers
         )
         future.add_callback(self._delivered, family, time.perf_counter())
         future.add_errback(self._failed, family, event_id)

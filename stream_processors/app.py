@@ -72,6 +72,7 @@ def create_app(settings: Settings) -> faust.App:
     codec = serializer_for(settings)
     members = load_members(settings.members.file or None)
     enforced = members if settings.members.enforce else None
+    signed = settings.members.require_signatures
     metrics.expect_members(members)
     partitions = settings.kafka.partitions
     app = faust.App(
@@ -170,7 +171,8 @@ def create_app(settings: Settings) -> faust.App:
         """The event the rules see, if the record passes :func:`~iprx.kernel.admission.admit` (as in the sink)."""
         msg = event.message
         now = reference_time(msg.timestamp * 1000 if msg.timestamp else None)
-        name, record = admit(codec, spec, event.value, now, settings.checks.clock_skew, enforced)
+        headers = msg.headers.items() if isinstance(msg.headers, Mapping) else msg.headers or ()
+        name, record = admit(codec, spec, event.value, now, settings.checks.clock_skew, enforced, signed, list(headers))
         metrics.admitted(members, record["header"]["publisher"], FAMILY_OF_SCHEMA.get(name, spec.label))
         return SCHEMAS[name].from_record(record, msg.topic, msg.partition, msg.offset)
 

@@ -43,8 +43,10 @@ class ClickHouseSink(Sink):
         codec: Serializer | None = None,
         clock_skew: timedelta = CLOCK_SKEW,
         members: MemberRegistry | None = None,
+        signed: bool = False,
     ) -> None:
-        """``members``: refuse family events of publishers the registry does not allow (as the worker does)."""
+        """``members``: refuse family events of publishers the registry does not allow (as the worker does),
+        and with ``signed`` events without their member's valid signature."""
         self.store = store
         self.client = store.client
         self.database = store.database
@@ -55,6 +57,7 @@ class ClickHouseSink(Sink):
         self.codec = codec or SingleObjectCodec()
         self.clock_skew = clock_skew
         self.members = members
+        self.signed = signed
         # Crash-test hook: SIGKILL this process after its Nth successful insert (progress rows count),
         # so that a test can stop the sink between any two inserts of a batch.
         self._kill_after_inserts = int(os.environ.get("IPRX_SINK_KILL_AFTER_INSERTS", "0"))
@@ -83,7 +86,9 @@ class ClickHouseSink(Sink):
                     reason = f"the consumer could not read the record batch: {rec.unreadable}"
                     raise Rejected(Reason.UNREADABLE_BATCH, reason)
                 now = reference_time(rec.timestamp_ms)
-                schema_name, record = admit(self.codec, spec, rec.value, now, self.clock_skew, self.members)
+                schema_name, record = admit(
+                    self.codec, spec, rec.value, now, self.clock_skew, self.members, self.signed, rec.headers
+                )
                 mapping = MAPPINGS.get(schema_name)
                 if mapping is None:
                     raise Rejected(Reason.UNEXPECTED_SCHEMA, f"no table lands {schema_name} records")

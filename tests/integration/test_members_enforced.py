@@ -80,3 +80,48 @@ def test_non_members_and_members_outside_their_families_are_refused_by_worker_an
     assert not any(
         k[0] == "iprx_worker_publisher_events_total" and ("publisher", "unregistered") in k[1] for k in metrics
     )
+
+
+def test_with_signatures_required_only_the_members_correctly_signed_event_goes_through(pipeline_env, tmp_path):
+    from iprx.kernel.signatures import generate_key
+
+    right, wrong = tmp_path / "gacc.pem", tmp_path / "impostor.pem"
+    public = generate_key(right)
+    generate_key(wrong)  # the same key id, another key: what an impostor would sign with
+    registry = tmp_path / "members.toml"
+    registry.write_text(
+        f'version = "signed"\n[[member]]\npublisher_id = "{PUBLISHERS["member"]}"\nname = "Customs"\n'
+        f'families = ["seizure"]\n[[member.keys]]\nkey_id = "gacc-1"\npublic_key = "{public}"\n'
+        "valid_from = 2020-01-01T00:00:00Z\n"
+    )
+    env = {
+        "IPRX_MEMBERS_ENFORCE": "true",
+        "IPRX_MEMBERS_REQUIRE_SIGNATURES": "true",
+        "IPRX_MEMBERS_FILE": str(registry),
+    }
+    settings = pipeline_env.settings(**env)
+    now = datetime.now(UTC).replace(microsecond=0)
+    signing = {"signed": str(right), "unsigned": "", "impostor": str(wrong)}
+    for seed, (name, key_file) in enumerate(signing.items()):
+        keys = {
+            "IPRX_PUBLISHER_SIGNING_KEY_FILE": key_file,
+            "IPRX_PUBLISHER_SIGNING_KEY_ID": "gacc-1" if key_file else "",
+        }
+        with Publisher(pipeline_env.settings(**env, **keys)) as publisher:
+            record = next(seizures(60 + seed, 1))
+            record["header"].update(publisher=PUBLISHERS["member"], occurred_at=now - timedelta(hours=1))
+            record["seizure_id"] = f"SIGNED-{name}"
+            publisher.publish("seizure", record)
+
+    children = [Child(n, [n], pipeline_env.data_dir, pipeline_env.process_env(**env)) for n in ("worker", "sink")]
+    try:
+        wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=180)
+    finally:
+        for child in children:
+            child.stop()
+    with Store(settings, "test") as store:
+        q = store.client.query
+        landed = {r[0] for r in q("SELECT seizure_id FROM iprx.seizures").result_rows}
+        dead = q("SELECT error_type, field FROM iprx.dead_letters FINAL ORDER BY error_type").result_rows
+    assert landed == {"SIGNED-signed"}
+    assert dead == [("signature.invalid", "iprx-signature"), ("signature.missing", "iprx-signature")]
