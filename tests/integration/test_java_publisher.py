@@ -1,6 +1,8 @@
 """A publisher the project did not write: the Java example (Apache Avro + kafka-clients), built with Maven.
 
-Its seizures must be accepted by `iprx schemas verify`, land in ClickHouse and raise their signals.
+Its seizures, signed by Java's own Ed25519 under scheme iprx-sig-1 with a key from `iprx members keygen`,
+must be accepted by `iprx schemas verify`, pass the worker's and the sink's membership and signature
+checks, land in ClickHouse and raise their signals.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ SEIZURE = "iprx.seizure.SeizureRecorded"
 COUNT = 12
 
 
-def run_java_publisher(bootstrap: str, topic: str, sample: str) -> list[str]:
+JAVA_MEMBER = "XX/GOV/JAVA/seizures"
+
+
+def run_java_publisher(bootstrap: str, topic: str, sample: str, env: dict[str, str]) -> list[str]:
     """Build and run the example through Maven; return the event ids it printed."""
     schema = default_catalog().get(SEIZURE)
     assert schema.version is not None, f"{SEIZURE} has unpublished changes: run `iprx schemas snapshot`"
@@ -37,6 +42,7 @@ def run_java_publisher(bootstrap: str, topic: str, sample: str) -> list[str]:
         text=True,
         timeout=900,
         check=False,
+        env=env,
     )
     assert done.returncode == 0, f"mvn exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     ids = [str(uuid.UUID(m)) for m in re.findall(r"^(?:\x1b\[[0-9;]*m)*sent (\S+)$", done.stdout, re.MULTILINE)]
@@ -46,12 +52,31 @@ def run_java_publisher(bootstrap: str, topic: str, sample: str) -> list[str]:
 
 @pytest.mark.skipif(shutil.which("mvn") is None, reason="mvn is not installed: the Java example cannot be built")
 def test_seizures_from_the_java_example_are_verified_land_and_raise_signals(pipeline_env, tmp_path):
+    from iprx.kernel.signatures import generate_key
+
+    key = tmp_path / "java.pem"
+    registry = tmp_path / "members.toml"
+    registry.write_text(
+        f'version = "java"\n[[member]]\npublisher_id = "{JAVA_MEMBER}"\nname = "Java example"\n'
+        f'families = ["seizure"]\n[[member.keys]]\nkey_id = "java-1"\npublic_key = "{generate_key(key)}"\n'
+        "valid_from = 2020-01-01T00:00:00Z\n"
+    )
+    trust = {
+        "IPRX_MEMBERS_ENFORCE": "true",
+        "IPRX_MEMBERS_REQUIRE_SIGNATURES": "true",
+        "IPRX_MEMBERS_FILE": str(registry),
+    }
+    java_env = pipeline_env.process_env(
+        IPRX_PUBLISHER_ID=JAVA_MEMBER, IPRX_SIGNING_KEY_FILE=str(key), IPRX_SIGNING_KEY_ID="java-1"
+    )
     settings = pipeline_env.settings()
     topic = settings.topic("seizure")
     sample = tmp_path / "java-seizure.bin"
-    children = [Child(name, [name], pipeline_env.data_dir, pipeline_env.process_env()) for name in ("worker", "sink")]
+    children = [
+        Child(name, [name], pipeline_env.data_dir, pipeline_env.process_env(**trust)) for name in ("worker", "sink")
+    ]
     try:
-        event_ids = run_java_publisher(settings.kafka.bootstrap_servers, topic, str(sample))
+        event_ids = run_java_publisher(settings.kafka.bootstrap_servers, topic, str(sample), java_env)
         wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=180)
     finally:
         for child in children:

@@ -6,7 +6,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
+import java.util.Base64;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Properties;
@@ -32,11 +37,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Arguments: BOOTSTRAP TOPIC AVSC COUNT [SAMPLE_FILE]. AVSC is a published version from
  * schemas/history (self-contained). Prints "sent EVENT_ID" per event sent; SAMPLE_FILE gets the first value,
  * for `iprx schemas verify SAMPLE_FILE`.
+ *
+ * <p>Environment: IPRX_PUBLISHER_ID (the member id, default CN/GOV/JAVA/example); IPRX_SIGNING_KEY_FILE and
+ * IPRX_SIGNING_KEY_ID to sign every event with the member's Ed25519 key (PKCS#8 PEM, as `iprx members keygen`
+ * writes it) under scheme iprx-sig-1: Ed25519 over "iprx-sig-1" 0 key_id 0 publisher_id 0 value.
  */
 public final class PublishSeizures {
   private static final String SCHEMA_NAME = "iprx.seizure.SeizureRecorded";
   private static final String EVENT_TYPE = "seizure.recorded";
-  private static final String PUBLISHER = "CN/GOV/JAVA-EXAMPLE";
+  private static final String PUBLISHER =
+      System.getenv().getOrDefault("IPRX_PUBLISHER_ID", "CN/GOV/JAVA/example");
 
   private PublishSeizures() {}
 
@@ -66,6 +76,10 @@ public final class PublishSeizures {
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
 
+    String keyFile = System.getenv("IPRX_SIGNING_KEY_FILE");
+    String keyId = System.getenv("IPRX_SIGNING_KEY_ID");
+    PrivateKey signingKey = keyFile == null || keyFile.isEmpty() ? null : readKey(Path.of(keyFile));
+
     String batch = UUID.randomUUID().toString().substring(0, 8);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
       for (int i = 0; i < count; i++) {
@@ -85,6 +99,10 @@ public final class PublishSeizures {
         record.headers().add("iprx-schema", SCHEMA_NAME.getBytes(StandardCharsets.UTF_8));
         record.headers().add("iprx-event-type", EVENT_TYPE.getBytes(StandardCharsets.UTF_8));
         record.headers().add("iprx-publisher", PUBLISHER.getBytes(StandardCharsets.UTF_8));
+        if (signingKey != null) {
+          record.headers().add("iprx-signature-key", keyId.getBytes(StandardCharsets.UTF_8));
+          record.headers().add("iprx-signature", sign(signingKey, keyId, value));
+        }
         producer.send(record).get();
         System.out.println("sent " + header.get("event_id"));
       }
@@ -133,6 +151,28 @@ public final class PublishSeizures {
       }
     }
     return seizure;
+  }
+
+  /** Ed25519 over "iprx-sig-1" 0x00 key_id 0x00 publisher_id 0x00 value (docs/publishing.md). */
+  private static byte[] sign(PrivateKey key, String keyId, byte[] value) throws Exception {
+    java.io.ByteArrayOutputStream signed = new java.io.ByteArrayOutputStream();
+    for (byte[] part : List.of(
+        "iprx-sig-1".getBytes(StandardCharsets.UTF_8),
+        keyId.getBytes(StandardCharsets.UTF_8),
+        PUBLISHER.getBytes(StandardCharsets.UTF_8))) {
+      signed.write(part);
+      signed.write(0);
+    }
+    signed.write(value);
+    Signature signature = Signature.getInstance("Ed25519");
+    signature.initSign(key);
+    signature.update(signed.toByteArray());
+    return signature.sign();
+  }
+
+  private static PrivateKey readKey(Path pem) throws Exception {
+    String base64 = Files.readString(pem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
   }
 
   private static Schema nonNull(Schema union) {
