@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from iprx.kernel.checks import CLOCK_SKEW
-from iprx.kernel.members import FAMILY_OF_SCHEMA, MemberRegistry, authorize
+from iprx.kernel.dead_letters import DEAD_LETTER_SCHEMA
+from iprx.kernel.members import MemberRegistry, authorize
 from iprx.kernel.reasons import Reason, Rejected
 from iprx.kernel.record_checks import check_record
 from iprx.kernel.signatures import Headers, verify
@@ -66,9 +67,17 @@ def admit(
         raise Rejected(errors[0].code, "; ".join(str(e) for e in errors), errors[0].field)
     if members is not None:
         header = record.get("header") or {}
-        refused = authorize(members, name, header.get("publisher"))
-        if refused is None and signed and name in FAMILY_OF_SCHEMA:
-            refused = verify(members.get(header["publisher"]), value, headers, header["published_at"])
+        publisher = header.get("publisher")
+        refused = authorize(members, name, publisher)
+        if refused is None and signed and name != DEAD_LETTER_SCHEMA:
+            # Members' events and the exchange's own signals and notices alike (dead letters are written
+            # by every stage, and say so themselves).
+            member = members.get(publisher)
+            if member is None:
+                reason = f"signer {publisher!r} is not a member of the exchange (registry {members.version})"
+                refused = Rejected(Reason.NOT_A_MEMBER, reason, "header.publisher")
+            else:
+                refused = verify(member, value, headers, header["published_at"])
         if refused is not None:
             raise refused
     return name, record

@@ -77,6 +77,10 @@ class WorkerSettings:
     # Empty means the rule set shipped with stream_processors.
     ruleset_file: str = ""
     metrics_port: int = 0  # 0 = no /metrics endpoint
+    # The exchange's own Ed25519 key: signals and partner notices are signed with it (needed when
+    # members.require_signatures is on, since the sink then checks them too).
+    signing_key_file: str = ""
+    signing_key_id: str = ""
     # Seconds between wall-clock sweeps of the rules' state (deadlines fire even when input is idle).
     deadline_sweep_s: float = 30.0
     # Each agent takes up to batch_max events at a time (waiting at most batch_wait_ms for them) and
@@ -323,8 +327,14 @@ def validate(settings: Settings) -> None:
         raise ConfigError("sink.batch_size and sink.batch_timeout_ms must be >= 1")
     if settings.members.require_signatures and not settings.members.enforce:
         raise ConfigError("members.require_signatures needs members.enforce")
-    if bool(settings.publisher.signing_key_file) != bool(settings.publisher.signing_key_id):
-        raise ConfigError("publisher.signing_key_file and publisher.signing_key_id go together")
+    for section in (settings.publisher, settings.worker):
+        if bool(section.signing_key_file) != bool(section.signing_key_id):
+            raise ConfigError("signing_key_file and signing_key_id go together (publisher and worker sections)")
+    if settings.members.require_signatures and not settings.worker.signing_key_file:
+        raise ConfigError(
+            "members.require_signatures needs worker.signing_key_file: the sink checks the signals and "
+            "partner notices the worker signs"
+        )
     if settings.sink.stall_timeout_s <= 0 or settings.sink.rejoin_after_s <= 0:
         raise ConfigError("sink.stall_timeout_s and sink.rejoin_after_s must be > 0")
     if settings.worker.deadline_sweep_s <= 0:

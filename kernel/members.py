@@ -1,7 +1,8 @@
 """The exchange's members as data: who may publish which families, as which Kafka principals, how often.
 
 A member is a publisher id (X-Road style, ``CN/GOV/GACC/seizures``) with the families it may publish
-(``kernel.topics.FAMILIES``), the Kafka principals it authenticates as, its expected cadence (the
+(``kernel.topics.FAMILIES``; none for the exchange itself, which signs the signals and partner notices
+it sends), the Kafka principals it authenticates as, its expected cadence (the
 longest normal gap between its events: the silent-member alert fires after it) and its Ed25519
 signing public keys with their validity periods. The registry is a versioned TOML file, like the
 rule set: ``kernel/registry/members.toml`` by default, ``members.file`` to use another. Every
@@ -181,8 +182,6 @@ def _strings(raw: dict[str, Any], key: str, where: str, problems: list[str]) -> 
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         problems.append(f"{where}: {key}: a list of strings is required")
         return []
-    if key == "families" and not value:
-        problems.append(f"{where}: families: at least one family is required")
     return value
 
 

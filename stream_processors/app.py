@@ -48,6 +48,7 @@ from iprx.kernel.kafka_clients import faust_broker_options
 from iprx.kernel.members import FAMILY_OF_SCHEMA, load_members
 from iprx.kernel.reasons import Reason, Rejected
 from iprx.kernel.serialization import serializer_for
+from iprx.kernel.signatures import Signer
 from iprx.schemas import DecodeError
 from iprx.stream_processors import metrics, rekey
 from iprx.stream_processors.events import SCHEMAS
@@ -55,7 +56,7 @@ from iprx.stream_processors.rebalance import hold_streams_until_seeked
 from iprx.stream_processors.rulebatch import RuleBatch
 from iprx.stream_processors.rulebook import Rulebook, StatefulRule, StatelessRule
 from iprx.stream_processors.ruleset import load_ruleset
-from iprx.stream_processors.signals import SIGNAL_SCHEMA, Signal, to_record
+from iprx.stream_processors.signals import SIGNAL_PUBLISHER, SIGNAL_SCHEMA, Signal, to_record
 from iprx.stream_processors.statecache import StateCache
 from iprx.stream_processors.unreadable import skip_unreadable_batches
 from kafka.admin import NewTopic
@@ -72,7 +73,7 @@ def create_app(settings: Settings) -> faust.App:
     codec = serializer_for(settings)
     members = load_members(settings.members.file or None)
     enforced = members if settings.members.enforce else None
-    signed = settings.members.require_signatures
+    require_signatures = settings.members.require_signatures
     metrics.expect_members(members)
     partitions = settings.kafka.partitions
     app = faust.App(
@@ -149,13 +150,20 @@ def create_app(settings: Settings) -> faust.App:
 
     skip_unreadable_batches(app, reject_unreadable)
 
+    w = settings.worker
+    signer = Signer.from_file(w.signing_key_id, w.signing_key_file) if w.signing_key_file else None
+
+    def signed(value: bytes) -> list[tuple[str, bytes]] | None:
+        """The exchange's signature headers for a signal or notice it sends (none without a key)."""
+        return signer.headers(SIGNAL_PUBLISHER, value) if signer is not None else None
+
     async def send_signals(signals: Iterable[Signal]) -> list[Any]:
         """Hand signals to the producer; return their delivery futures."""
         sent = []
         for signal in signals:
             metrics.SIGNALS_OUT.labels(signal.rule_id, signal.severity).inc()
             value = codec.encode(SIGNAL_SCHEMA, to_record(signal, datetime.now(UTC)))
-            sent.append(await signals_topic.send(key=signal.subject_id.encode(), value=value))
+            sent.append(await signals_topic.send(key=signal.subject_id.encode(), value=value, headers=signed(value)))
         return sent
 
     async def send_notices(rule: StatelessRule, item: Any, signals: list[Signal]) -> list[Any]:
@@ -164,7 +172,8 @@ def create_app(settings: Settings) -> faust.App:
         for notice in (n for s in signals for n in rule.outbound(item, s)):
             header = {**notice["header"], "published_at": datetime.now(UTC)}
             value = codec.encode(NOTICE_SENT_SCHEMA, {**notice, "header": header})
-            sent.append(await outbound_topic.send(key=header["event_id"].encode(), value=value))
+            key = header["event_id"].encode()
+            sent.append(await outbound_topic.send(key=key, value=value, headers=signed(value)))
         return sent
 
     def decode(event: faust.EventT, spec: topics.TopicSpec) -> Any:
@@ -172,7 +181,9 @@ def create_app(settings: Settings) -> faust.App:
         msg = event.message
         now = reference_time(msg.timestamp * 1000 if msg.timestamp else None)
         headers = msg.headers.items() if isinstance(msg.headers, Mapping) else msg.headers or ()
-        name, record = admit(codec, spec, event.value, now, settings.checks.clock_skew, enforced, signed, list(headers))
+        name, record = admit(
+            codec, spec, event.value, now, settings.checks.clock_skew, enforced, require_signatures, list(headers)
+        )
         metrics.admitted(members, record["header"]["publisher"], FAMILY_OF_SCHEMA.get(name, spec.label))
         return SCHEMAS[name].from_record(record, msg.topic, msg.partition, msg.offset)
 

@@ -52,22 +52,13 @@ def run_java_publisher(bootstrap: str, topic: str, sample: str, env: dict[str, s
 
 @pytest.mark.skipif(shutil.which("mvn") is None, reason="mvn is not installed: the Java example cannot be built")
 def test_seizures_from_the_java_example_are_verified_land_and_raise_signals(pipeline_env, tmp_path):
-    from iprx.kernel.signatures import generate_key
+    from tests.trust import key_id, signed_registry
 
-    key = tmp_path / "java.pem"
-    registry = tmp_path / "members.toml"
-    registry.write_text(
-        f'version = "java"\n[[member]]\npublisher_id = "{JAVA_MEMBER}"\nname = "Java example"\n'
-        f'families = ["seizure"]\n[[member.keys]]\nkey_id = "java-1"\npublic_key = "{generate_key(key)}"\n'
-        "valid_from = 2020-01-01T00:00:00Z\n"
-    )
-    trust = {
-        "IPRX_MEMBERS_ENFORCE": "true",
-        "IPRX_MEMBERS_REQUIRE_SIGNATURES": "true",
-        "IPRX_MEMBERS_FILE": str(registry),
-    }
+    trust, keys = signed_registry(tmp_path, {JAVA_MEMBER: ["seizure"]})
     java_env = pipeline_env.process_env(
-        IPRX_PUBLISHER_ID=JAVA_MEMBER, IPRX_SIGNING_KEY_FILE=str(key), IPRX_SIGNING_KEY_ID="java-1"
+        IPRX_PUBLISHER_ID=JAVA_MEMBER,
+        IPRX_SIGNING_KEY_FILE=str(keys[JAVA_MEMBER]),
+        IPRX_SIGNING_KEY_ID=key_id(keys, JAVA_MEMBER),
     )
     settings = pipeline_env.settings()
     topic = settings.topic("seizure")

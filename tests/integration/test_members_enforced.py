@@ -82,36 +82,40 @@ def test_non_members_and_members_outside_their_families_are_refused_by_worker_an
     )
 
 
-def test_with_signatures_required_only_the_members_correctly_signed_event_goes_through(pipeline_env, tmp_path):
+def test_with_signatures_required_only_correctly_signed_events_and_signals_go_through(pipeline_env, tmp_path):
     from iprx.kernel.signatures import generate_key
+    from iprx.schemas import SingleObjectCodec
+    from iprx.stream_processors.signals import SIGNAL_PUBLISHER, SIGNAL_SCHEMA, Evidence, Signal, to_record
+    from kafka import KafkaProducer
 
-    right, wrong = tmp_path / "gacc.pem", tmp_path / "impostor.pem"
-    public = generate_key(right)
-    generate_key(wrong)  # the same key id, another key: what an impostor would sign with
-    registry = tmp_path / "members.toml"
-    registry.write_text(
-        f'version = "signed"\n[[member]]\npublisher_id = "{PUBLISHERS["member"]}"\nname = "Customs"\n'
-        f'families = ["seizure"]\n[[member.keys]]\nkey_id = "gacc-1"\npublic_key = "{public}"\n'
-        "valid_from = 2020-01-01T00:00:00Z\n"
-    )
-    env = {
-        "IPRX_MEMBERS_ENFORCE": "true",
-        "IPRX_MEMBERS_REQUIRE_SIGNATURES": "true",
-        "IPRX_MEMBERS_FILE": str(registry),
-    }
+    from tests.trust import key_id, signed_registry
+
+    member = PUBLISHERS["member"]
+    env, keys = signed_registry(tmp_path, {member: ["seizure"]})
+    impostor = tmp_path / "impostor.pem"
+    generate_key(impostor)  # the member's key id, another key: what an impostor would sign with
     settings = pipeline_env.settings(**env)
     now = datetime.now(UTC).replace(microsecond=0)
-    signing = {"signed": str(right), "unsigned": "", "impostor": str(wrong)}
+    signing = {"signed": str(keys[member]), "unsigned": "", "impostor": str(impostor)}
     for seed, (name, key_file) in enumerate(signing.items()):
-        keys = {
-            "IPRX_PUBLISHER_SIGNING_KEY_FILE": key_file,
-            "IPRX_PUBLISHER_SIGNING_KEY_ID": "gacc-1" if key_file else "",
-        }
-        with Publisher(pipeline_env.settings(**env, **keys)) as publisher:
+        kid = key_id(keys, member) if key_file else ""
+        keyed = {"IPRX_PUBLISHER_SIGNING_KEY_FILE": key_file, "IPRX_PUBLISHER_SIGNING_KEY_ID": kid}
+        with Publisher(pipeline_env.settings(**env, **keyed)) as publisher:
             record = next(seizures(60 + seed, 1))
-            record["header"].update(publisher=PUBLISHERS["member"], occurred_at=now - timedelta(hours=1))
+            record["header"].update(publisher=member, occurred_at=now - timedelta(hours=1))
             record["seizure_id"] = f"SIGNED-{name}"
+            record["estimated_value_cny"] = Decimal("2500000.00")  # significant: the worker signs its signal
             publisher.publish("seizure", record)
+    # A signal written straight to the signals topic, as the exchange would write it but unsigned: forged.
+    forged = Signal(
+        "seizure.significant", 1, "forged", "ENFORCEMENT", "CRITICAL", "SEIZURE", "FORGED-1", "440300",
+        now, 1.0, "forged", (Evidence("e-1", "x", 0, 0),),
+    )  # fmt: skip
+    assert to_record(forged, now)["header"]["publisher"] == SIGNAL_PUBLISHER
+    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
+    producer.send(settings.topic("signals"), SingleObjectCodec().encode(SIGNAL_SCHEMA, to_record(forged, now)))
+    producer.flush()
+    producer.close()
 
     children = [Child(n, [n], pipeline_env.data_dir, pipeline_env.process_env(**env)) for n in ("worker", "sink")]
     try:
@@ -122,6 +126,14 @@ def test_with_signatures_required_only_the_members_correctly_signed_event_goes_t
     with Store(settings, "test") as store:
         q = store.client.query
         landed = {r[0] for r in q("SELECT seizure_id FROM iprx.seizures").result_rows}
-        dead = q("SELECT error_type, field FROM iprx.dead_letters FINAL ORDER BY error_type").result_rows
+        signalled = {r[0] for r in q("SELECT subject_id FROM iprx.signals").result_rows}
+        notices = q("SELECT count() FROM iprx.partner_notices_sent").result_rows[0][0]
+        dead = q("SELECT source_topic, error_type, field FROM iprx.dead_letters FINAL ORDER BY error_type").result_rows
     assert landed == {"SIGNED-signed"}
-    assert dead == [("signature.invalid", "iprx-signature"), ("signature.missing", "iprx-signature")]
+    assert signalled == {"SIGNED-signed"} and notices == 1  # signed by the exchange, checked by the sink
+    seizure_topic, signals_topic = settings.topic("seizure"), settings.topic("signals")
+    assert dead == [
+        (seizure_topic, "signature.invalid", "iprx-signature"),
+        (seizure_topic, "signature.missing", "iprx-signature"),
+        (signals_topic, "signature.missing", "iprx-signature"),
+    ]

@@ -114,7 +114,7 @@ valid_until = 2025-01-01T00:00:00Z
 [[member]]
 publisher_id = "CN/GOV/GACC/seizures"
 name = "B"
-families = []
+families = "seizure"
 """,
     )
     with pytest.raises(MemberRegistryError) as err:
@@ -133,7 +133,7 @@ families = []
         "member 1 (gacc): keys[0]: public_key: not the base64 of a 32-byte Ed25519 public key",
         "member 1 (gacc): keys[0]: valid_from: an offset date-time",
         "member 2 (CN/GOV/GACC/seizures): keys[0]: valid_until: not after valid_from",
-        "member 3 (CN/GOV/GACC/seizures): families: at least one family is required",
+        "member 3 (CN/GOV/GACC/seizures): families: a list of strings is required",
     ]
     for part in expected:
         assert sum(part in line for line in lines) == 1, (part, lines)
