@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import sys
@@ -55,11 +56,11 @@ def _topics_create(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _members(name: str) -> Callable[[Settings, argparse.Namespace], int]:
-    def handler(settings: Settings, args: argparse.Namespace) -> int:
-        from iprx.cli import members
+def _lazy(module: str, name: str) -> Callable[[Settings, argparse.Namespace], int]:
+    """The handler ``name`` of ``iprx.cli.<module>``, imported only when the command runs."""
 
-        return getattr(members, name)(settings, args)
+    def handler(settings: Settings, args: argparse.Namespace) -> int:
+        return getattr(importlib.import_module(f"iprx.cli.{module}"), name)(settings, args)
 
     return handler
 
@@ -346,17 +347,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     members_list = members.add_parser("list", help="every member, its families, cadence, keys and principals")
     members_list.add_argument("--json", action="store_true")
-    members_list.set_defaults(handler=_members("list_members"))
+    members_list.set_defaults(handler=_lazy("members", "list_members"))
     members_show = members.add_parser("show", help="one member in full (JSON)")
     members_show.add_argument("publisher_id")
-    members_show.set_defaults(handler=_members("show_member"))
+    members_show.set_defaults(handler=_lazy("members", "show_member"))
     members_check = members.add_parser("check", help="validate a registry file (default: the configured one)")
     members_check.add_argument("file", nargs="?")
-    members_check.set_defaults(handler=_members("check_members"))
+    members_check.set_defaults(handler=_lazy("members", "check_members"))
     members_keygen = members.add_parser("keygen", help="write a new Ed25519 signing key; print its registry entry")
     members_keygen.add_argument("key_id")
     members_keygen.add_argument("--out", required=True, help="file for the private key (must not exist)")
-    members_keygen.set_defaults(handler=_members("keygen"))
+    members_keygen.set_defaults(handler=_lazy("members", "keygen"))
+
+    evidence = sub.add_parser("evidence", help="a signal's evidence, checkable offline").add_subparsers(
+        dest="action", required=True
+    )
+    evidence_export = evidence.add_parser("export", help="the signal and its source records, byte for byte")
+    evidence_export.add_argument("signal_id")
+    evidence_export.add_argument("--out", help="bundle file (default: stdout)")
+    evidence_export.set_defaults(handler=_lazy("evidence", "export"))
+    evidence_verify = evidence.add_parser("verify", help="check a bundle against the member registry, offline")
+    evidence_verify.add_argument("bundle")
+    evidence_verify.add_argument("--allow-unsigned", action="store_true", help="accept events without signatures")
+    evidence_verify.set_defaults(handler=_lazy("evidence", "verify"))
 
     topics_ = sub.add_parser("topics", help="Kafka topics").add_subparsers(dest="action", required=True)
     topics_.add_parser("create", help="create every topic (idempotent)").set_defaults(handler=_topics_create)

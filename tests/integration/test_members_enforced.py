@@ -137,3 +137,41 @@ def test_with_signatures_required_only_correctly_signed_events_and_signals_go_th
         (seizure_topic, "signature.missing", "iprx-signature"),
         (signals_topic, "signature.missing", "iprx-signature"),
     ]
+    check_evidence_bundle(pipeline_env, env, settings, tmp_path)
+
+
+def check_evidence_bundle(pipeline_env, env: dict[str, str], settings, tmp_path) -> None:
+    """The signal's evidence exported from the store and Kafka verifies offline; a changed byte does not."""
+    import base64
+    import json
+    import subprocess
+    import sys
+
+    with Store(settings, "test") as store:
+        [(signal_id,)] = store.client.query("SELECT toString(signal_id) FROM iprx.signals").result_rows
+
+    def iprx(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "iprx", *args],
+            env=pipeline_env.process_env(**env),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    bundle_path = tmp_path / "bundle.json"
+    exported = iprx("evidence", "export", signal_id, "--out", str(bundle_path))
+    assert exported.returncode == 0, exported.stderr
+    verified = iprx("evidence", "verify", str(bundle_path))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "FAIL" not in verified.stdout and "signed by CN/GOV/GACC/seizures" in verified.stdout
+    assert "signed by CN/GOV/IPRX/stream-processors" in verified.stdout  # the signal itself
+
+    bundle = json.loads(bundle_path.read_text())
+    value = bytearray(base64.b64decode(bundle["events"][0]["value"]))
+    value[value.index(b"SIGNED-signed")] ^= 0x01  # one changed letter of the seizure id
+    bundle["events"][0]["value"] = base64.b64encode(bytes(value)).decode()
+    bundle_path.write_text(json.dumps(bundle))
+    tampered = iprx("evidence", "verify", str(bundle_path))
+    assert tampered.returncode == 1, tampered.stdout + tampered.stderr
+    assert "FAIL event" in tampered.stdout and "the signature does not match the event" in tampered.stdout
