@@ -139,14 +139,21 @@ def load_members(path: str | Path | None = None) -> MemberRegistry:
     return MemberRegistry(str(version), tuple(members), str(path))
 
 
-def _member(raw: Any, where: str, problems: list[str]) -> Member | None:
+def _table(raw: Any, allowed: set[str], where: str, problems: list[str]) -> bool:
+    """Whether ``raw`` is a table; its keys outside ``allowed`` are problems."""
     if not isinstance(raw, dict):
         problems.append(f"{where}: a table is required")
-        return None
-    before = len(problems)
-    unknown = set(raw) - _MEMBER_KEYS
+        return False
+    unknown = set(raw) - allowed
     if unknown:
         problems.append(f"{where}: unknown keys {sorted(unknown)}")
+    return True
+
+
+def _member(raw: Any, where: str, problems: list[str]) -> Member | None:
+    before = len(problems)
+    if not _table(raw, _MEMBER_KEYS, where, problems):
+        return None
     publisher_id = raw.get("publisher_id")
     if not isinstance(publisher_id, str) or not _PUBLISHER_ID.fullmatch(publisher_id):
         problems.append(f"{where}: publisher_id: {publisher_id!r} is not of the form CC/CLASS/MEMBER/SUBSYSTEM")
@@ -186,13 +193,9 @@ def _strings(raw: dict[str, Any], key: str, where: str, problems: list[str]) -> 
 
 
 def _key(raw: Any, where: str, problems: list[str]) -> SigningKey | None:
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: a table is required")
-        return None
     before = len(problems)
-    unknown = set(raw) - _SIGNING_KEY_KEYS
-    if unknown:
-        problems.append(f"{where}: unknown keys {sorted(unknown)}")
+    if not _table(raw, _SIGNING_KEY_KEYS, where, problems):
+        return None
     key_id = raw.get("key_id")
     if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
         problems.append(f"{where}: key_id: {key_id!r} is not a plain identifier")

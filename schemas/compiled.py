@@ -144,6 +144,13 @@ class _Source:
         self.lines.append("    " * indent + line)
 
 
+def _kind(schema: str | Mapping[str, Any]) -> tuple[Any, str | None]:
+    """A (resolved, non-union) schema's type and logical type."""
+    if isinstance(schema, str):
+        return schema, None
+    return schema["type"], schema.get("logicalType")
+
+
 def _full_name(name: str, namespace: str | None) -> str:
     return name if "." in name or not namespace else f"{namespace}.{name}"
 
@@ -221,8 +228,7 @@ class _Generator:
         if isinstance(schema, list):
             self._write_union(schema, v, i, ns)
             return
-        kind = schema if isinstance(schema, str) else schema["type"]
-        logical = None if isinstance(schema, str) else schema.get("logicalType")
+        kind, logical = _kind(schema)
         if logical is not None:
             self._write_logical(schema, kind, logical, v, i)
             return
@@ -329,8 +335,7 @@ class _Generator:
                 self._read(branch, t, i + 1, ns)
             src.add(i, "else: raise Unexpected('union index')")
             return
-        kind = schema if isinstance(schema, str) else schema["type"]
-        logical = None if isinstance(schema, str) else schema.get("logicalType")
+        kind, logical = _kind(schema)
         if logical is not None:
             self._read_logical(schema, kind, logical, t, i)
             return
