@@ -371,6 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
     evidence_verify.add_argument("--allow-unsigned", action="store_true", help="accept events without signatures")
     evidence_verify.set_defaults(handler=_lazy("evidence", "verify"))
 
+    acl = sub.add_parser("acl", help="broker ACLs from the member registry").add_subparsers(
+        dest="action", required=True
+    )
+    acl.add_parser("plan", help="print every grant the registry implies").set_defaults(handler=_lazy("acl", "plan"))
+    acl.add_parser("apply", help="create them on the broker (as an admin)").set_defaults(handler=_lazy("acl", "apply"))
+
     topics_ = sub.add_parser("topics", help="Kafka topics").add_subparsers(dest="action", required=True)
     topics_.add_parser("create", help="create every topic (idempotent)").set_defaults(handler=_topics_create)
     topics_.add_parser("list", help="print the topic catalogue").set_defaults(handler=_topics_list)

@@ -96,6 +96,8 @@ class WorkerSettings:
 @dataclass(frozen=True)
 class SinkSettings:
     group_id: str = "iprx-sink"
+    # The Kafka principal the sink authenticates as: `iprx acl apply` lets it read every topic.
+    principal: str = "User:iprx-sink"
     batch_size: int = 5000
     batch_timeout_ms: int = 500
     retry_backoff_max_s: float = 30.0

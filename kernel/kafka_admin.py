@@ -6,10 +6,19 @@ import time
 from dataclasses import dataclass
 
 from iprx.kernel import topics
+from iprx.kernel.access import Grant
 from iprx.kernel.config import Settings
 from iprx.kernel.kafka_clients import KafkaUnavailable, connecting, kafka_python_options
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-from kafka.admin import NewTopic
+from kafka.admin import (
+    ACL,
+    ACLOperation,
+    ACLPermissionType,
+    ACLResourcePatternType,
+    NewTopic,
+    ResourcePattern,
+    ResourceType,
+)
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 
@@ -131,3 +140,27 @@ def group_lag(settings: Settings, group_id: str, topic_names: list[str]) -> dict
     finally:
         consumer.close()
         admin.close()
+
+
+def apply_grants(settings: Settings, wanted: list[Grant]) -> list[str]:
+    """Create the ACLs of ``wanted`` on the broker (existing ones are left as they are); return failures."""
+    acls = [
+        ACL(
+            principal=g.principal,
+            host="*",
+            operation=ACLOperation[g.operation],
+            permission_type=ACLPermissionType.ALLOW,
+            resource_pattern=ResourcePattern(
+                ResourceType[g.resource],
+                g.name,
+                ACLResourcePatternType.PREFIXED if g.prefixed else ACLResourcePatternType.LITERAL,
+            ),
+        )
+        for g in wanted
+    ]
+    admin = admin_client(settings)
+    try:
+        result = admin.create_acls(acls)
+    finally:
+        admin.close()
+    return [f"{acl}: {error}" for acl, error in result.get("failed", [])]

@@ -18,6 +18,7 @@ from iprx.pipeline.local_kafka import SCRIPT
 
 USER, PASSWORD = "iprx", "right-secret"
 _ADMIN = ("admin", "admin-secret")  # the broker's own inter-broker login
+ADMIN = _ADMIN  # with an authorizer, the super user: topics and ACLs are set up as it
 MECHANISM = "SCRAM-SHA-256"
 
 
@@ -38,8 +39,19 @@ def _port_open(port: int) -> bool:
 class SaslBroker:
     """Started by :meth:`start`, stopped by PID in :meth:`stop`."""
 
-    def __init__(self, data_dir: Path, port: int, controller_port: int) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int,
+        controller_port: int,
+        users: dict[str, str] | None = None,
+        authorizer: bool = False,
+    ) -> None:
+        """``users`` (name -> password) besides ``USER``; with ``authorizer``, only ACLs (and the super
+        user ``admin``, the broker's own login) allow anything."""
         self.data_dir, self.port, self.controller_port = data_dir, port, controller_port
+        self.users = {USER: PASSWORD} | (users or {})
+        self.authorizer = authorizer
         self.proc: subprocess.Popen[bytes] | None = None
 
     def _java(self, *args: str, heap: str = "-Xmx256m") -> list[str]:
@@ -70,14 +82,28 @@ class SaslBroker:
                     "transaction.state.log.replication.factor=1",
                     "transaction.state.log.min.isr=1",
                     "group.initial.rebalance.delay.ms=0",
+                    *(
+                        [
+                            "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                            # The broker reaches its own controller on the loopback PLAINTEXT listener.
+                            f"super.users=User:{_ADMIN[0]};User:ANONYMOUS",
+                            "allow.everyone.if.no.acl.found=false",
+                        ]
+                        if self.authorizer
+                        else []
+                    ),
                     "",
                 ]
             )
         )
-        scram = [f"{MECHANISM}=[name={name},password={secret}]" for name, secret in (_ADMIN, (USER, PASSWORD))]
+        scram = [
+            arg
+            for name, secret in [_ADMIN, *self.users.items()]
+            for arg in ("--add-scram", f"{MECHANISM}=[name={name},password={secret}]")
+        ]
         subprocess.run(
             self._java("kafka.tools.StorageTool", "format", "--cluster-id", "SaslTestCluster0000000",
-                       "--config", str(conf), "--add-scram", scram[0], "--add-scram", scram[1]),
+                       "--config", str(conf), *scram),
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
         log = open(self.data_dir / "broker.out", "wb")  # noqa: SIM115 - the broker writes to it until stop()
