@@ -1,5 +1,6 @@
-"""`iprx monitoring up` runs the real Prometheus against a running sink: the target is up under the sink's
-consumer group, the recording rules evaluate over its metrics, and `iprx monitoring down` stops it by PID."""
+"""`iprx monitoring up` runs the real Prometheus against a running sink and worker: the targets are up under
+their consumer groups, the recording rules evaluate over their metrics (the worker's lag from Faust's own
+offset gauges), and `iprx monitoring down` stops it by PID."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from iprx.kernel import topics
-from iprx.pipeline.supervise import Child, wait_until_caught_up
+from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
 from iprx.producers import Publisher
 from iprx.simulation.synthetic import seizures
 
@@ -46,22 +46,22 @@ def iprx(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_monitoring_up_scrapes_the_sink_and_evaluates_the_rules(pipeline_env):
+def test_monitoring_up_scrapes_sink_and_worker_and_evaluates_the_rules(pipeline_env):
     settings = pipeline_env.settings()
     with Publisher(settings) as publisher:
         for record in seizures(11, COUNT):
             publisher.publish("seizure", record)
-    sink_port, free_prometheus_port = free_low_ports(2)
+    sink_port, worker_port, free_prometheus_port = free_low_ports(3)
     prometheus_port = int(os.environ.get("IPRX_TEST_PROMETHEUS_PORT") or free_prometheus_port)
     env = pipeline_env.process_env(
         IPRX_SINK_METRICS_PORT=str(sink_port),
+        IPRX_WORKER_METRICS_PORT=str(worker_port),
         IPRX_MONITORING_PORT=str(prometheus_port),
         IPRX_MONITORING_SCRAPE_INTERVAL_S="1",
     )
-    sink = Child("sink", ["sink"], pipeline_env.data_dir, env)
+    children = [Child(name, [name], pipeline_env.data_dir, env) for name in ("worker", "sink")]
     try:
-        landed = [settings.topic(t.name) for t in topics.ALL]
-        wait_until_caught_up(settings, [(settings.sink.group_id, landed)], [sink], timeout_s=120)
+        wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=180)
         started = iprx(env, "monitoring", "up")
         assert started.returncode == 0, started.stderr
         pid = int((pipeline_env.data_dir / "prometheus" / "prometheus.pid").read_text())
@@ -75,9 +75,14 @@ def test_monitoring_up_scrapes_the_sink_and_evaluates_the_rules(pipeline_env):
             assert float(rows["value"][1]) >= 0
             (lag,) = wait_for(prometheus_port, f'group:iprx_consumer_lag:sum{{group="{settings.sink.group_id}"}}')
             assert float(lag["value"][1]) == 0  # it has caught up
-            # No worker runs: its job is configured and down.
-            (worker,) = wait_for(prometheus_port, 'up{job="iprx-worker"}')
+            (worker,) = wait_for(prometheus_port, 'up{job="iprx-worker"} == 1')
             assert worker["metric"]["group"] == settings.worker.group_id
+            (lag,) = wait_for(prometheus_port, f'group:iprx_consumer_lag:sum{{group="{settings.worker.group_id}"}}')
+            assert float(lag["value"][1]) == 0
+            (events,) = wait_for(prometheus_port, 'family:iprx_worker_events:rate5m{family="seizure"}')
+            assert float(events["value"][1]) >= 0
+            # `iprx produce` is not running: its job is configured and down.
+            (publisher,) = wait_for(prometheus_port, 'up{job="iprx-publisher"} == 0')
         finally:
             stopped = iprx(env, "monitoring", "down")
         assert stopped.returncode == 0, stopped.stderr
@@ -87,7 +92,8 @@ def test_monitoring_up_scrapes_the_sink_and_evaluates_the_rules(pipeline_env):
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", prometheus_port), timeout=2).close()
     finally:
-        sink.stop()
+        for child in children:
+            child.stop()
 
 
 def running(pid: int) -> bool:
