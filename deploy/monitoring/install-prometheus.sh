@@ -2,7 +2,7 @@
 # Installs Prometheus and promtool (Debian's `prometheus` package) if they are missing; quiet when present.
 # Used by `make test` (the promtool rule tests) and for `iprx monitoring up`. The package's service is
 # never started: a policy-rc.d that denies every start is in place during the install (an existing one,
-# such as the Docker images' `exit 101`, is kept as it is).
+# such as the Docker images' `exit 101`, is kept as it is), and under systemd it is disabled afterwards.
 # Exit 0 when both tools are there afterwards; otherwise one line on stderr and exit 1.
 set -u
 
@@ -34,6 +34,10 @@ if ! "${SUDO[@]}" apt-get install -y -q --no-install-recommends -o DPkg::Lock::T
   "${SUDO[@]}" apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 prometheus >>"$log" 2>&1
 fi
 [ "$ours" -eq 1 ] && "${SUDO[@]}" rm -f "$POLICY"
+if [ -d /run/systemd/system ]; then
+  # The package enables its service (0.0.0.0:9090) for the next boot; `iprx monitoring up` runs its own.
+  "${SUDO[@]}" systemctl disable --now prometheus >>"$log" 2>&1 || true
+fi
 if ! have_tools; then
   fail "apt-get install prometheus failed: $(grep -E '^E:' "$log" | head -1 || true) (full log: $log)"
 fi
