@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 MONITORING = REPO / "deploy" / "monitoring"
 RULE_FILES = sorted((MONITORING / "rules").glob("*.yml"))
 RULE_TESTS = sorted((REPO / "tests" / "monitoring").glob("*.test.yml"))
-ALERTS = re.findall(r"^\s*- alert: (\w+)", (MONITORING / "rules" / "alerts.yml").read_text(), re.MULTILINE)
+ALERTS = [name for f in RULE_FILES for name in re.findall(r"^\s*- alert: (\w+)", f.read_text(), re.MULTILINE)]
 
 
 @pytest.fixture(scope="module")
