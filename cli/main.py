@@ -143,7 +143,7 @@ def _produce(settings: Settings, args: argparse.Namespace) -> int:
     if settings.publisher.metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(settings.publisher.metrics_port, addr="127.0.0.1")
+        start_http_server(settings.publisher.metrics_port, addr=settings.monitoring.metrics_host)
     rejects_path = Path(args.rejects or f"{path}.rejects.jsonl")
     progress = Progress(path.stat().st_size)
     with open(rejects_path, "w", encoding="utf-8") as rejects:
@@ -450,6 +450,12 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--no-wait", action="store_true", help="do not wait for the worker between the two phases")
     simulate.add_argument("--wait-timeout", type=float, default=300.0, help="seconds to wait for the worker (300)")
 
+    from iprx.cli import monitoring
+
+    monitoring.add_arguments(
+        command("monitoring", monitoring.run, "run Prometheus on this machine with the scrape jobs and alert rules")
+    )
+
     command("summary", _summary, "print what has landed in ClickHouse")
 
     from iprx.cli.report import FORMATS, SECTIONS
@@ -484,6 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from iprx.kernel.kafka_admin import KafkaUnavailable
     from iprx.kernel.members import MemberRegistryError
     from iprx.pipeline.local_kafka import LocalKafkaError
+    from iprx.pipeline.prometheus import PrometheusError
     from iprx.pipeline.supervise import PipelineError
     from iprx.producers.publisher import PublishError
     from iprx.sinks.clickhouse.migrations import MigrationError
@@ -496,6 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (
         ConfigError,
         PipelineError,
+        PrometheusError,
         KafkaUnavailable,
         LocalKafkaError,
         MigrationError,

@@ -159,6 +159,18 @@ class ChecksSettings:
 
 
 @dataclass(frozen=True)
+class MonitoringSettings:
+    # `iprx monitoring up`: the local Prometheus serves its UI and API on 127.0.0.1 here.
+    port: int = 9090
+    # How often it scrapes every process and evaluates the rules of deploy/monitoring/rules.
+    scrape_interval_s: float = 15.0
+    retention: str = "15d"
+    # Address the worker, the sink and `iprx produce` serve /metrics on: this machine only, unless they
+    # run in containers that Prometheus reaches over a private network (deploy/compose.yaml: 0.0.0.0).
+    metrics_host: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: str = ".iprx"
     kafka: KafkaSettings = field(default_factory=KafkaSettings)
@@ -169,6 +181,7 @@ class Settings:
     schemas: SchemaSettings = field(default_factory=SchemaSettings)
     checks: ChecksSettings = field(default_factory=ChecksSettings)
     members: MembersSettings = field(default_factory=MembersSettings)
+    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     source: str = "defaults"
 
     @property
@@ -193,6 +206,7 @@ _SECTION_TYPES = {
     "schemas": SchemaSettings,
     "checks": ChecksSettings,
     "members": MembersSettings,
+    "monitoring": MonitoringSettings,
 }
 _ENV_ALIASES = {"KAFKA_BOOTSTRAP_SERVERS": ("kafka", "bootstrap_servers")}
 
@@ -343,6 +357,11 @@ def validate(settings: Settings) -> None:
         raise ConfigError("worker.deadline_sweep_s must be > 0")
     if settings.worker.batch_max < 1 or settings.worker.batch_wait_ms < 1:
         raise ConfigError("worker.batch_max and worker.batch_wait_ms must be >= 1")
+    m = settings.monitoring
+    if not 0 < m.port < 65536 or m.scrape_interval_s <= 0:
+        raise ConfigError("monitoring.port must be a port number and monitoring.scrape_interval_s > 0")
+    if not re.fullmatch(r"\d+[smhdwy]", m.retention):
+        raise ConfigError(f"monitoring.retention must be a duration such as 15d or 12h, got {m.retention!r}")
     s = settings.schemas
     if s.wire_format not in _WIRE_FORMATS:
         raise ConfigError(f"schemas.wire_format must be one of {sorted(_WIRE_FORMATS)}, got {s.wire_format!r}")

@@ -25,7 +25,7 @@ def run_worker(settings: Settings) -> None:
 
         # Faust's own sensors (messages in/out, send latency, rebalances, table operations) next to ours.
         app.monitor = PrometheusMonitor(metrics=FaustMetrics.create(REGISTRY, "iprx_faust"))
-        start_http_server(settings.worker.metrics_port, addr="127.0.0.1")
+        start_http_server(settings.worker.metrics_port, addr=settings.monitoring.metrics_host)
 
     class Worker(faust.Worker):
         def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
@@ -59,7 +59,7 @@ def run_sink(settings: Settings) -> int:
         for migration in migrate(store.client, store.database, cluster=store.cluster):
             log.info("applied migration %04d_%s", migration.version, migration.name)
         if settings.sink.metrics_port:
-            start_http_server(settings.sink.metrics_port, addr="127.0.0.1")
+            start_http_server(settings.sink.metrics_port, addr=settings.monitoring.metrics_host)
         health = Health(settings.sink.stall_timeout_s)
         consumer = WatchedConsumer(lambda: kafka_consumer(settings), health, settings.sink.rejoin_after_s)
         members = load_members(settings.members.file or None) if settings.members.enforce else None

@@ -32,6 +32,8 @@ PACKAGE_DATA = {
     "schemas/history/*/*.avsc": "iprx/schemas/history/",
     "stream_processors/rulesets/*.toml": "iprx/stream_processors/rulesets/",
     "sinks/clickhouse/migrations/*.sql": "iprx/sinks/clickhouse/migrations/",
+    "deploy/monitoring/*.yml": "iprx/deploy/monitoring/",
+    "deploy/monitoring/rules/*.yml": "iprx/deploy/monitoring/rules/",
 }
 LAUNCHER = ["kafka.sh", "pom.xml", "log4j2.yaml", "tools-log4j2.yaml"]
 # Run by the venv's python: its site-packages, then where iprx and two of its mapped folders import from.

@@ -1,0 +1,105 @@
+"""`iprx monitoring up` runs the real Prometheus against a running sink and worker: the targets are up under
+their consumer groups, the recording rules evaluate over their metrics (the worker's lag from Faust's own
+offset gauges), and `iprx monitoring down` stops it by PID."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
+from iprx.producers import Publisher
+from iprx.simulation.synthetic import seizures
+
+from tests.local_http import free_low_ports
+
+pytestmark = pytest.mark.integration
+COUNT = 50
+
+
+def query(port: int, promql: str) -> list[dict]:
+    """The instant vector Prometheus's HTTP API returns for ``promql``."""
+    address = f"http://127.0.0.1:{port}/api/v1/query?{urllib.parse.urlencode({'query': promql})}"
+    body = json.loads(urllib.request.urlopen(address, timeout=5).read())
+    assert body["status"] == "success", body
+    return body["data"]["result"]
+
+
+def wait_for(port: int, promql: str, timeout_s: float = 60.0) -> list[dict]:
+    deadline = time.monotonic() + timeout_s
+    while not (result := query(port, promql)):
+        assert time.monotonic() < deadline, f"no result for {promql} within {timeout_s:.0f}s"
+        time.sleep(0.5)
+    return result
+
+
+def iprx(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "iprx", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_monitoring_up_scrapes_sink_and_worker_and_evaluates_the_rules(pipeline_env):
+    settings = pipeline_env.settings()
+    with Publisher(settings) as publisher:
+        for record in seizures(11, COUNT):
+            publisher.publish("seizure", record)
+    sink_port, worker_port, free_prometheus_port = free_low_ports(3)
+    prometheus_port = int(os.environ.get("IPRX_TEST_PROMETHEUS_PORT") or free_prometheus_port)
+    env = pipeline_env.process_env(
+        IPRX_SINK_METRICS_PORT=str(sink_port),
+        IPRX_WORKER_METRICS_PORT=str(worker_port),
+        IPRX_MONITORING_PORT=str(prometheus_port),
+        IPRX_MONITORING_SCRAPE_INTERVAL_S="1",
+    )
+    children = [Child(name, [name], pipeline_env.data_dir, env) for name in ("worker", "sink")]
+    try:
+        wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=180)
+        started = iprx(env, "monitoring", "up")
+        assert started.returncode == 0, started.stderr
+        pid = int((pipeline_env.data_dir / "prometheus" / "prometheus.pid").read_text())
+        try:
+            assert iprx(env, "monitoring", "status").returncode == 0
+            (target,) = wait_for(prometheus_port, 'up{job="iprx-sink"} == 1')
+            assert target["metric"]["instance"] == f"127.0.0.1:{sink_port}"
+            assert target["metric"]["group"] == settings.sink.group_id
+            # Recording rules over the sink's own series: rows landed per table, and lag per consumer group.
+            (rows,) = wait_for(prometheus_port, 'table:iprx_sink_rows_inserted:rate5m{table="seizures"}')
+            assert float(rows["value"][1]) >= 0
+            (lag,) = wait_for(prometheus_port, f'group:iprx_consumer_lag:sum{{group="{settings.sink.group_id}"}}')
+            assert float(lag["value"][1]) == 0  # it has caught up
+            (worker,) = wait_for(prometheus_port, 'up{job="iprx-worker"} == 1')
+            assert worker["metric"]["group"] == settings.worker.group_id
+            (lag,) = wait_for(prometheus_port, f'group:iprx_consumer_lag:sum{{group="{settings.worker.group_id}"}}')
+            assert float(lag["value"][1]) == 0
+            (events,) = wait_for(prometheus_port, 'family:iprx_worker_events:rate5m{family="seizure"}')
+            assert float(events["value"][1]) >= 0
+            # `iprx produce` is not running: its job is configured and down.
+            (publisher,) = wait_for(prometheus_port, 'up{job="iprx-publisher"} == 0')
+        finally:
+            stopped = iprx(env, "monitoring", "down")
+        assert stopped.returncode == 0, stopped.stderr
+        assert f"pid {pid}" in stopped.stdout
+        assert iprx(env, "monitoring", "status").returncode == 3
+        assert not running(pid)
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", prometheus_port), timeout=2).close()
+    finally:
+        for child in children:
+            child.stop()
+
+
+def running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (the orphaned Prometheus is reaped by init, or not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] not in {"Z", "X"}
+    except OSError:
+        return False
