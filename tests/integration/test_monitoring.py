@@ -81,6 +81,12 @@ def test_monitoring_up_scrapes_sink_and_worker_and_evaluates_the_rules(pipeline_
             assert float(lag["value"][1]) == 0
             (events,) = wait_for(prometheus_port, 'family:iprx_worker_events:rate5m{family="seizure"}')
             assert float(events["value"][1]) >= 0
+            # The member's freshness against its cadence from the registry, from the worker's own series.
+            member = '{publisher="CN/GOV/GACC/seizures"}'
+            (cadence,) = wait_for(prometheus_port, f"publisher:iprx_member_expected_cadence_seconds:max{member}")
+            assert float(cadence["value"][1]) == 24 * 3600
+            (silence,) = wait_for(prometheus_port, f"publisher:iprx_worker_publisher_silence_seconds:min{member}")
+            assert 0 <= float(silence["value"][1]) < 600  # it has just published: not silent
             # `iprx produce` is not running: its job is configured and down.
             (publisher,) = wait_for(prometheus_port, 'up{job="iprx-publisher"} == 0')
         finally:
