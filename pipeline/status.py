@@ -18,7 +18,7 @@ from iprx.kernel import topics
 from iprx.kernel.config import Settings
 from iprx.kernel.dead_letters import DEAD_LETTER_SCHEMA, PUBLISHER_HEADER
 from iprx.kernel.kafka_admin import admin_client, lag_of
-from iprx.kernel.kafka_clients import connecting, kafka_python_options
+from iprx.kernel.kafka_clients import KafkaUnavailable, connecting, kafka_python_options
 from iprx.kernel.serialization import serializer_for
 from iprx.schemas.errors import SchemaError
 from iprx.schemas.serializer import Serializer
@@ -187,6 +187,10 @@ def gather(settings: Settings, bounds: Bounds = Bounds(), now: datetime | None =
         )
     try:
         return _Gathering(settings, bounds, consumer, now or datetime.now(UTC)).run()
+    except KafkaError as exc:  # it answered the bootstrap, then stopped (or timed out) midway
+        raise KafkaUnavailable(
+            f"the Kafka broker at {settings.kafka.bootstrap_servers} stopped answering: {type(exc).__name__}: {exc}"
+        ) from None
     finally:
         consumer.close()
 

@@ -19,6 +19,7 @@ from iprx.kernel import dead_letters, topics
 from iprx.kernel.dead_letters import DEAD_LETTER_SCHEMA, PUBLISHER_HEADER
 from iprx.kernel.kafka_clients import kafka_python_options
 from iprx.kernel.serialization import serializer_for
+from iprx.pipeline.supervise import Child, wait_until_caught_up
 from iprx.producers import Publisher
 from iprx.schemas.errors import DecodeError
 from iprx.simulation.synthetic import seizures
@@ -234,6 +235,23 @@ def test_watch_refreshes_until_interrupted(pipeline_env, sent):
     assert all(settings.topic(topics.SEIZURE.name) in screen for screen in screens[:2])
     assert watcher.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_status_works_while_the_sink_holds_the_store(pipeline_env, sent):
+    settings = pipeline_env.settings()
+    landed = [settings.topic(t.name) for t in topics.ALL]
+    sink = Child("sink", ["sink"], pipeline_env.data_dir, pipeline_env.process_env())
+    try:
+        wait_until_caught_up(settings, [(settings.sink.group_id, landed)], [sink], timeout_s=120)
+        summary = iprx(pipeline_env.process_env(), "summary")  # the store is the sink's now
+        assert summary.returncode == 2 and "in use by pid" in summary.stderr, summary.stderr
+        result = iprx(pipeline_env.process_env(), "status", "--json")
+        assert result.returncode == 0, result.stderr
+        sink.check_alive()
+    finally:
+        sink.stop()
+    groups = {g["group"]: g for g in json.loads(result.stdout)["groups"]}
+    assert (groups[settings.sink.group_id]["committed"], groups[settings.sink.group_id]["lag"]) == (True, 0)
 
 
 def test_missing_topics_are_flagged(pipeline_env):
