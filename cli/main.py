@@ -8,7 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from iprx.cli.checkout import REPO_ROOT, not_a_checkout, source_checkout
@@ -167,6 +167,23 @@ def _summary(settings: Settings, args: argparse.Namespace) -> int:
     with Store(settings, "iprx summary") as store:
         print(format_summary(summarize(store.client, store.database)))
     return 0
+
+
+def _status(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.cli.status import run
+    from iprx.pipeline.status import Bounds
+
+    bounds = Bounds(silent_after=args.silent_after, dead_letter_cap=args.dead_letter_cap)
+    return run(settings, bounds, args.json, args.watch)
+
+
+def _duration(text: str) -> timedelta:
+    from iprx.cli.status import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
@@ -457,6 +474,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     command("summary", _summary, "print what has landed in ClickHouse")
+
+    status = command(
+        "status", _status, "the pipeline on one screen, from Kafka alone: topics, lag, rates, dead letters, signals"
+    )
+    shown = status.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print one JSON document instead (for scripts)")
+    shown.add_argument(
+        "--watch", type=float, nargs="?", const=5.0, metavar="SECONDS", help="refresh every SECONDS (5) until Ctrl-C"
+    )
+    status.add_argument(
+        "--silent-after",
+        type=_duration,
+        default=timedelta(hours=24),
+        help="flag a publisher silent when its newest record is older than this (90s, 30m, 24h, 2d; default 24h)",
+    )
+    status.add_argument(
+        "--dead-letter-cap",
+        type=_positive_int,
+        default=100_000,
+        help="read at most this many dead letters of the last 24 h, the newest (default 100000)",
+    )
 
     from iprx.cli.report import FORMATS, SECTIONS
 

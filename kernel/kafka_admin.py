@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from iprx.kernel import topics
@@ -20,6 +21,7 @@ from kafka.admin import (
     ResourceType,
 )
 from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
 
 
 def admin_client(settings: Settings, timeout_s: float = 10.0) -> KafkaAdminClient:
@@ -130,13 +132,7 @@ def group_lag(settings: Settings, group_id: str, topic_names: list[str]) -> dict
         partitions = [
             TopicPartition(name, p) for name in topic_names for p in sorted(consumer.partitions_for_topic(name) or ())
         ]
-        ends = consumer.end_offsets(partitions)
-        starts = consumer.beginning_offsets(partitions)
-        lag = {}
-        for tp in partitions:
-            done = committed[tp].offset if tp in committed and committed[tp].offset >= 0 else starts[tp]
-            lag[tp] = max(ends[tp] - done, 0)
-        return lag
+        return lag_of(committed, consumer.beginning_offsets(partitions), consumer.end_offsets(partitions))
     finally:
         consumer.close()
         admin.close()
@@ -164,3 +160,16 @@ def apply_grants(settings: Settings, wanted: list[Grant]) -> list[str]:
     finally:
         admin.close()
     return [f"{acl}: {error}" for acl, error in result.get("failed", [])]
+
+
+def lag_of(
+    committed: Mapping[TopicPartition, OffsetAndMetadata],
+    starts: Mapping[TopicPartition, int],
+    ends: Mapping[TopicPartition, int],
+) -> dict[TopicPartition, int]:
+    """Records each partition of ``ends`` holds beyond the committed offset (all it keeps if none was committed)."""
+    lag = {}
+    for tp, end in ends.items():
+        done = committed[tp].offset if tp in committed and committed[tp].offset >= 0 else starts[tp]
+        lag[tp] = max(end - done, 0)
+    return lag
