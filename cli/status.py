@@ -106,6 +106,7 @@ def to_json(status: Status) -> dict[str, Any]:
                 "last_record_at": _iso(p.last_record_at),
                 "topics": list(p.topics),
                 "silent": p.silent,
+                "silent_after_s": p.silent_after.total_seconds(),
             }
             for p in status.publishers
         ],
@@ -239,16 +240,19 @@ def _signals(status: Status) -> Table:
 def _publishers(status: Status) -> Table:
     silent_after = ago(status.taken_at, status.taken_at - status.bounds.silent_after)
     caption = (
-        f"seen in the last {status.bounds.input_tail:,} records per input partition; silent: nothing for {silent_after}"
+        f"seen in the last {status.bounds.input_tail:,} records per input partition; silent: nothing for the "
+        f"member's expected cadence (member registry), else {silent_after}"
     )
     names = [p.publisher for p in status.publishers]
-    table = _table("Publishers", "publisher", "last record", "topics", "state", caption=caption, names=names)
+    table = _table(
+        "Publishers", "publisher", "last record", "topics", "silent after", "state", caption=caption, names=names
+    )
     for p in status.publishers:
         state = Text("SILENT", style="bold red") if p.silent else Text("ok", style="green")
         table.add_row(p.publisher, f"{_when(p.last_record_at)} ({ago(status.taken_at, p.last_record_at)} ago)",
-                      ", ".join(p.topics), state)  # fmt: skip
+                      ", ".join(p.topics), ago(status.taken_at, status.taken_at - p.silent_after), state)  # fmt: skip
     if not status.publishers:
-        table.add_row("-", "", "", "")
+        table.add_row("-", "", "", "", "")
     return table
 
 

@@ -19,6 +19,7 @@ from iprx.kernel.config import Settings
 from iprx.kernel.dead_letters import DEAD_LETTER_SCHEMA, PUBLISHER_HEADER
 from iprx.kernel.kafka_admin import admin_client, lag_of
 from iprx.kernel.kafka_clients import KafkaUnavailable, connecting, kafka_python_options
+from iprx.kernel.members import MemberRegistryError, load_members
 from iprx.kernel.serialization import serializer_for
 from iprx.schemas.errors import SchemaError
 from iprx.schemas.serializer import Serializer
@@ -115,7 +116,8 @@ class PublisherActivity:
     publisher: str
     last_record_at: datetime  # Kafka record time of its newest record
     topics: tuple[str, ...]
-    silent: bool  # nothing newer than Bounds.silent_after
+    silent: bool  # nothing newer than ``silent_after``
+    silent_after: timedelta  # the member's expected cadence (member registry), else Bounds.silent_after
 
 
 @dataclass(frozen=True)
@@ -140,15 +142,28 @@ class Status:
 
 
 def publisher_activity(
-    seen: Mapping[str, tuple[datetime, Iterable[str]]], now: datetime, silent_after: timedelta
+    seen: Mapping[str, tuple[datetime, Iterable[str]]],
+    now: datetime,
+    silent_after: timedelta,
+    cadences: Mapping[str, timedelta] | None = None,
 ) -> tuple[PublisherActivity, ...]:
-    """Each publisher's newest record time and topics, flagged silent when older than ``silent_after``;
-    silent ones first, then by name."""
-    activity = [
-        PublisherActivity(name, last, tuple(sorted(set(names))), now - last > silent_after)
-        for name, (last, names) in seen.items()
-    ]
+    """Each publisher's newest record time and topics, flagged silent when older than its expected cadence
+    (``cadences``, from the member registry) or else ``silent_after``; silent ones first, then by name."""
+    cadences = cadences or {}
+    activity = []
+    for name, (last, names) in seen.items():
+        limit = cadences.get(name, silent_after)
+        activity.append(PublisherActivity(name, last, tuple(sorted(set(names))), now - last > limit, limit))
     return tuple(sorted(activity, key=lambda a: (not a.silent, a.publisher)))
+
+
+def member_cadences(settings: Settings) -> dict[str, timedelta]:
+    """Each member's expected cadence from the registry (none if the registry cannot be read: status still runs)."""
+    try:
+        members = load_members(settings.members.file or None)
+    except MemberRegistryError:
+        return {}
+    return {m.publisher_id: m.cadence for m in members if m.cadence is not None}
 
 
 def newest_per_rule(signals: Iterable[LastSignal]) -> tuple[LastSignal, ...]:
@@ -231,7 +246,9 @@ class _Gathering:
             dead_letters=dead_letters,
             signals=signals,
             signals_read=signals_read,
-            publishers=publisher_activity(inputs[1], self.now, self.bounds.silent_after),
+            publishers=publisher_activity(
+                inputs[1], self.now, self.bounds.silent_after, member_cadences(self.settings)
+            ),
             incomplete=tuple(self.incomplete),
         )
 

@@ -44,6 +44,21 @@ def test_a_publisher_is_silent_only_once_its_newest_record_is_older_than_the_thr
     assert [a.silent for a in publisher_activity(seen, NOW, timedelta(minutes=2))] == [True, True, True]
 
 
+def test_a_members_own_cadence_from_the_registry_decides_when_it_is_silent():
+    seen = {
+        "CN/GOV/GACC/seizures": (NOW - timedelta(hours=2), ["t.seizure"]),  # expected every hour: silent
+        "CN/PROV/440000/copyright": (NOW - timedelta(days=3), ["t.inspection"]),  # expected weekly: fine
+        "XX/GOV/OTHER/x": (NOW - timedelta(hours=2), ["t.seizure"]),  # not a member: the default threshold
+    }
+    cadences = {"CN/GOV/GACC/seizures": timedelta(hours=1), "CN/PROV/440000/copyright": timedelta(days=7)}
+    activity = {a.publisher: (a.silent, a.silent_after) for a in publisher_activity(seen, NOW, DAY, cadences)}
+    assert activity == {
+        "CN/GOV/GACC/seizures": (True, timedelta(hours=1)),
+        "CN/PROV/440000/copyright": (False, timedelta(days=7)),
+        "XX/GOV/OTHER/x": (False, DAY),
+    }
+
+
 def signal(rule: str, minutes_ago: int, severity: str = "LOW", subject: str = "s") -> LastSignal:
     at = NOW - timedelta(minutes=minutes_ago)
     return LastSignal(rule, at, at - DAY, severity, "ENTERPRISE", subject)
