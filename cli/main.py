@@ -45,7 +45,14 @@ def _kafka(settings: Settings, args: argparse.Namespace) -> int:
             f"(127.0.0.1:{settings.kafka.local_port}); `iprx kafka {args.action}` only manages the local one",
             file=sys.stderr,
         )
-    return local_kafka.run(settings, args.action, check=False)
+    if not args.secure:
+        return local_kafka.run(settings, args.action, check=False)
+    if args.action != "up":
+        print("error: --secure goes with `iprx kafka up`", file=sys.stderr)
+        return 2
+    from iprx.cli.secure_kafka import up_secure
+
+    return up_secure(settings)
 
 
 def _topics_create(settings: Settings, args: argparse.Namespace) -> int:
@@ -358,6 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     kafka = command("kafka", _kafka, "run the local Apache Kafka broker (KRaft, no Docker)")
     kafka.add_argument("action", choices=["up", "down", "status", "reset"])
+    kafka.add_argument(
+        "--secure", action="store_true", help="up with TLS (local CA), SCRAM users and ACLs from the member registry"
+    )
 
     members = sub.add_parser("members", help="the member registry: who may publish what").add_subparsers(
         dest="action", required=True

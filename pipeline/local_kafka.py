@@ -53,8 +53,16 @@ def ephemeral_port_warning(settings: Settings, path: Path = EPHEMERAL_RANGE) -> 
     )
 
 
-def run(settings: Settings, action: str, check: bool = True) -> int:
-    """Run ``kafka.sh ACTION`` (up, down, status, reset) with this configuration's ports and data dir."""
+def secure_dir(settings: Settings) -> Path:
+    """Where `iprx kafka up --secure` keeps the local CA, the broker's certificate and the SCRAM users."""
+    return Path(settings.data_dir) / "kafka" / "secure"
+
+
+def run(settings: Settings, action: str, check: bool = True, secure: bool = False) -> int:
+    """Run ``kafka.sh ACTION`` (up, down, status, reset) with this configuration's ports and data dir.
+
+    ``secure`` (with ``up``): TLS, SCRAM and an authorizer, from :func:`secure_dir` (see
+    ``kernel/local_security.py``, which makes what it holds)."""
     if action == "up" and (warning := ephemeral_port_warning(settings)):
         print(warning, file=sys.stderr)
     if not SCRIPT.is_file():
@@ -63,6 +71,7 @@ def run(settings: Settings, action: str, check: bool = True) -> int:
         "IPRX_KAFKA_DATA": str(Path(settings.data_dir) / "kafka"),
         "IPRX_KAFKA_PORT": str(settings.kafka.local_port),
         "IPRX_KAFKA_CONTROLLER_PORT": str(settings.kafka.local_controller_port),
+        "IPRX_KAFKA_SECURE_DIR": str(secure_dir(settings)) if secure else "",
     }
     code = subprocess.call(["bash", str(SCRIPT), action], env=env)
     if check and code != 0:

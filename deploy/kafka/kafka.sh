@@ -48,6 +48,8 @@ CONTROLLER_PORT="${IPRX_KAFKA_CONTROLLER_PORT:-9093}"
 START_TIMEOUT="${IPRX_KAFKA_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${IPRX_KAFKA_STOP_TIMEOUT:-30}"
 HOST="127.0.0.1"
+# Set by `iprx kafka up --secure`: a directory with the TLS, SCRAM and authorizer settings to add.
+SECURE_DIR="${IPRX_KAFKA_SECURE_DIR:-}"
 
 CONF="$DATA_DIR/server.properties"
 PID_FILE="$DATA_DIR/kafka.pid"
@@ -256,12 +258,15 @@ num.io.threads=4
 num.recovery.threads.per.data.dir=1
 log.retention.hours=168
 EOF
+  # --secure: `iprx kafka up --secure` wrote the TLS, SCRAM and authorizer settings; later keys win.
+  if [[ -n "$SECURE_DIR" ]]; then cat "$SECURE_DIR/server.properties" >>"$CONF.tmp"; fi
   mv "$CONF.tmp" "$CONF"
   cat >"$ADMIN_CONF" <<EOF
 # Admin client settings for kafka.sh's health check (fail fast, retry in the script).
 request.timeout.ms=5000
 default.api.timeout.ms=8000
 EOF
+  if [[ -n "$SECURE_DIR" ]]; then cat "$SECURE_DIR/admin.properties" >>"$ADMIN_CONF"; fi
 }
 
 run_tool() { # run_tool MAIN_CLASS ARGS...
@@ -270,7 +275,15 @@ run_tool() { # run_tool MAIN_CLASS ARGS...
 
 format_storage_if_needed() {
   if [[ -f "$LOG_DIRS/meta.properties" ]]; then
+    if [[ -n "$SECURE_DIR" && ! -f "$DATA_DIR/secure.formatted" ]]; then
+      die 2 "error: the storage in $LOG_DIRS was formatted without --secure (no SCRAM users); run 'iprx kafka reset' first"
+    fi
     return 0
+  fi
+  local scram=()
+  if [[ -n "$SECURE_DIR" ]]; then
+    local user
+    while IFS= read -r user; do [[ -n "$user" ]] && scram+=(--add-scram "$user"); done <"$SECURE_DIR/scram-users"
   fi
   local cid
   if [[ -s "$CLUSTER_ID_FILE" ]]; then
@@ -281,12 +294,13 @@ format_storage_if_needed() {
     echo "$cid" >"$CLUSTER_ID_FILE"
   fi
   echo "formatting KRaft storage in $LOG_DIRS (cluster id $cid) ..."
-  if ! run_tool kafka.tools.StorageTool format --cluster-id "$cid" --config "$CONF" \
+  if ! run_tool kafka.tools.StorageTool format --cluster-id "$cid" --config "$CONF" ${scram[@]+"${scram[@]}"} \
     >>"$LOG_DIR/format.log" 2>&1; then
     echo "error: formatting KRaft storage failed; last lines of $LOG_DIR/format.log:" >&2
     tail -n 20 "$LOG_DIR/format.log" >&2
     exit 1
   fi
+  if [[ -n "$SECURE_DIR" ]]; then touch "$DATA_DIR/secure.formatted"; fi
 }
 
 # A real client round trip: Admin describeCluster via Kafka's own ClusterTool,

@@ -1,0 +1,125 @@
+"""`iprx kafka up --secure`: the project's own broker with TLS from a local CA, SCRAM users and the member
+registry's ACLs. Plain connections get nowhere, TLS ones authenticate, and the broker refuses what a
+principal's role does not allow."""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import tomllib
+
+import pytest
+from iprx.kernel.config import load_settings
+from iprx.kernel.kafka_admin import KafkaUnavailable, admin_client
+from iprx.kernel.kafka_clients import kafka_python_options
+from kafka import KafkaProducer
+from kafka.errors import KafkaError, TopicAuthorizationFailedError
+
+from tests.local_http import free_low_ports
+
+pytestmark = pytest.mark.integration
+REGISTRY = """version = "secure-test"
+[[member]]
+publisher_id = "CN/GOV/GACC/seizures"
+name = "Customs"
+principals = ["User:gacc"]
+families = ["seizure"]
+[[member]]
+publisher_id = "CN/PROV/440000/copyright"
+name = "Guangdong copyright administration"
+principals = ["User:ncac"]
+families = ["inspection", "case"]
+"""
+
+
+@pytest.fixture(scope="module")
+def secure(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("secure-kafka")
+    port, controller_port = free_low_ports(2)
+    (directory / "members.toml").write_text(REGISTRY)
+    env = dict(os.environ) | {
+        "IPRX_DATA_DIR": str(directory),
+        "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}",
+        "IPRX_KAFKA_LOCAL_PORT": str(port),
+        "IPRX_KAFKA_LOCAL_CONTROLLER_PORT": str(controller_port),
+        "IPRX_MEMBERS_FILE": str(directory / "members.toml"),
+    }
+
+    def iprx(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "iprx", *args], env=env, capture_output=True, text=True, timeout=300
+        )
+
+    up = iprx("kafka", "up", "--secure")
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        secured = directory / "kafka" / "secure"
+        users = tomllib.loads((secured / "users.toml").read_text())
+        assert up.stdout.count(users["admin"]) == 0 and up.stderr.count(users["admin"]) == 0  # never printed
+        assert (secured / "users.toml").stat().st_mode & 0o777 == 0o600
+        yield port, secured, users, env
+    finally:
+        iprx("kafka", "down")
+
+
+def client_env(secured, users, port: int, user: str) -> dict[str, str]:
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}",
+        "IPRX_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "IPRX_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        "IPRX_KAFKA_SASL_USERNAME": user,
+        "IPRX_KAFKA_SASL_PASSWORD": users[user],
+        "IPRX_KAFKA_SSL_CAFILE": str(secured / "ca.pem"),
+    }
+
+
+def test_the_listener_speaks_tls_with_a_certificate_of_the_local_ca_for_127_0_0_1(secure):
+    port, secured, _, _ = secure
+    context = ssl.create_default_context(cafile=str(secured / "ca.pem"))  # verifies the chain and the IP
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        assert tls.version() in ("TLSv1.2", "TLSv1.3")
+    untrusting = ssl.create_default_context()  # the system's CAs do not know the local one
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw, pytest.raises(ssl.SSLError):
+        untrusting.wrap_socket(raw, server_hostname="127.0.0.1")
+
+
+def test_a_plaintext_client_gets_nowhere(secure):
+    port, _, _, _ = secure
+    plain = load_settings(env={"KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}"})
+    with pytest.raises(KafkaUnavailable):
+        admin_client(plain, timeout_s=5)
+
+
+def write(secure, user: str, topic: str) -> str:
+    port, secured, users, _ = secure
+    kafka = load_settings(env=client_env(secured, users, port, user)).kafka
+    producer = KafkaProducer(**kafka_python_options(kafka), acks="all", max_block_ms=20_000)
+    try:
+        producer.send(f"iprx.{topic}", b"probe").get(timeout=20)
+        return "ok"
+    except TopicAuthorizationFailedError:
+        return "refused"
+    except KafkaError as exc:
+        return "refused" if "ClusterAuthorizationFailed" in str(exc) else f"{type(exc).__name__}: {exc}"
+    finally:
+        producer.close(timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("user", "topic", "expected"),
+    [
+        ("gacc", "seizure", "ok"),
+        ("ncac", "inspection", "ok"),
+        ("ncac", "seizure", "refused"),  # a member outside its families, refused by the broker itself
+        ("gacc", "signals", "refused"),
+        ("iprx-sink", "seizure", "refused"),
+    ],
+)
+def test_the_registry_acls_are_in_force(secure, user, topic, expected):
+    assert write(secure, user, topic) == expected
