@@ -7,7 +7,8 @@ With an authorizer on the broker and ``allow.everyone.if.no.acl.found=false``, t
   dead-letter topic (publishers dead-letter what they refuse);
 * the exchange's principals (the member ``CN/GOV/IPRX/stream-processors``: the worker) may read the
   worker's input topics, write signals, partner notices and dead letters, do anything with its own
-  internal topics (prefix ``<worker.group_id>-``) and use its consumer group;
+  internal topics (prefixes ``<worker.group_id>-`` and, for the re-key topics, the topic prefix before it)
+  and use its consumer group;
 * the sink's principal may read every topic of the catalogue and use its consumer group.
 
 Nobody else gets anything: a member cannot write another family's topic nor the signals topic.
@@ -60,7 +61,8 @@ def grants(settings: Settings, members: MemberRegistry, sink_principal: str) -> 
         for spec in (topics.SIGNALS, topics.COOPERATION_OUTBOUND, topics.DEAD_LETTER):
             allow(principal, "TOPIC", topic(spec.name), "WRITE", "DESCRIBE")
         group = settings.worker.group_id
-        allow(principal, "TOPIC", f"{group}-", "ALL", prefixed=True)  # re-key topics, changelogs, assignor
+        allow(principal, "TOPIC", topic(f"{group}-"), "ALL", prefixed=True)  # re-key topics (stream_processors.rekey)
+        allow(principal, "TOPIC", f"{group}-", "ALL", prefixed=True)  # Faust's changelogs and assignor topic
         allow(principal, "GROUP", group, "READ", "DESCRIBE")
     for spec in topics.ALL:
         allow(sink_principal, "TOPIC", topic(spec.name), "READ", "DESCRIBE")

@@ -32,6 +32,11 @@ publisher_id = "CN/PROV/440000/copyright"
 name = "Guangdong copyright administration"
 principals = ["User:ncac"]
 families = ["inspection", "case"]
+[[member]]
+publisher_id = "CN/GOV/IPRX/stream-processors"
+name = "The exchange"
+principals = ["User:iprx-worker"]
+families = []
 """
 
 
@@ -123,3 +128,35 @@ def write(secure, user: str, topic: str) -> str:
 )
 def test_the_registry_acls_are_in_force(secure, user, topic, expected):
     assert write(secure, user, topic) == expected
+
+
+def test_the_pipeline_runs_on_the_secure_broker_each_process_as_its_own_principal(secure, tmp_path):
+    """Publisher as gacc, worker as iprx-worker, sink as iprx-sink: TLS and SCRAM for every client library
+    (kafka-python and aiokafka), and the registry's ACLs are all they need."""
+    from decimal import Decimal
+
+    from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
+    from iprx.producers import Publisher
+    from iprx.simulation.synthetic import seizures
+    from iprx.sinks.clickhouse.store import Store
+
+    port, secured, users, env = secure
+    base = {"IPRX_DATA_DIR": str(tmp_path), "IPRX_MEMBERS_FILE": env["IPRX_MEMBERS_FILE"]}
+    as_admin = load_settings(env=base | client_env(secured, users, port, "admin"))
+    record = next(seizures(90, 1))
+    record["estimated_value_cny"] = Decimal("2500000.00")
+    with Publisher(load_settings(env=base | client_env(secured, users, port, "gacc"))) as publisher:
+        publisher.publish("seizure", record)
+    children = [
+        Child(name, [name], tmp_path, dict(os.environ) | base | client_env(secured, users, port, f"iprx-{name}"))
+        for name in ("worker", "sink")
+    ]
+    try:
+        wait_until_caught_up(as_admin, pipeline_groups(as_admin), children, timeout_s=180)
+    finally:
+        for child in children:
+            child.stop()
+    with Store(as_admin, "test") as store:
+        q = store.client.query
+        assert q("SELECT seizure_id FROM iprx.seizures").result_rows == [(record["seizure_id"],)]
+        assert q("SELECT count() FROM iprx.signals WHERE rule_id = 'seizure.significant'").result_rows == [(1,)]
