@@ -1,11 +1,16 @@
-"""A member registry with fresh Ed25519 keys for tests that require signatures (kernel/signatures.py)."""
+"""Test helpers for the trust controls: a member registry with fresh Ed25519 keys (kernel/signatures.py),
+and a registry and a write probe for the broker ACL tests (kernel/access.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from iprx.kernel.config import KafkaSettings
+from iprx.kernel.kafka_clients import kafka_python_options
 from iprx.kernel.signatures import generate_key
 from iprx.stream_processors.signals import SIGNAL_PUBLISHER
+from kafka import KafkaProducer
+from kafka.errors import KafkaError, TopicAuthorizationFailedError
 
 
 def signed_registry(directory: Path, members: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, Path]]:
@@ -36,3 +41,38 @@ def signed_registry(directory: Path, members: dict[str, list[str]]) -> tuple[dic
 def key_id(keys: dict[str, Path], publisher_id: str) -> str:
     """The key id ``signed_registry`` gave ``publisher_id``'s key."""
     return f"{list(keys).index(publisher_id)}-key"
+
+
+# Two members and the exchange, each with its own Kafka principal: for the broker ACL tests.
+ACL_REGISTRY = """version = "acl-test"
+[[member]]
+publisher_id = "CN/GOV/GACC/seizures"
+name = "Customs"
+principals = ["User:gacc"]
+families = ["seizure"]
+[[member]]
+publisher_id = "CN/PROV/440000/copyright"
+name = "Guangdong copyright administration"
+principals = ["User:ncac"]
+families = ["inspection", "case"]
+[[member]]
+publisher_id = "CN/GOV/IPRX/stream-processors"
+name = "The exchange"
+principals = ["User:iprx-worker"]
+families = []
+"""
+
+
+def try_write(kafka: KafkaSettings, topic: str) -> str:
+    """'ok' if the client of ``kafka`` could write to ``topic``, 'refused' if the broker's ACLs refused it."""
+    producer = KafkaProducer(**kafka_python_options(kafka), acks="all", max_block_ms=20_000)
+    try:
+        producer.send(topic, b"probe").get(timeout=20)
+        return "ok"
+    except TopicAuthorizationFailedError:
+        return "refused"
+    except KafkaError as exc:
+        # A principal allowed to write nowhere is refused already when its idempotent producer starts.
+        return "refused" if "ClusterAuthorizationFailed" in str(exc) else f"{type(exc).__name__}: {exc}"
+    finally:
+        producer.close(timeout=5)

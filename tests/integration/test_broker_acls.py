@@ -14,31 +14,15 @@ import sys
 import pytest
 from iprx.kernel.config import load_settings
 from iprx.kernel.kafka_clients import kafka_python_options
-from kafka import KafkaConsumer, KafkaProducer
-from kafka.errors import KafkaError, TopicAuthorizationFailedError
+from kafka import KafkaConsumer
+from kafka.errors import KafkaError
 
 from tests.local_http import free_low_ports
 from tests.sasl_broker import ADMIN, MECHANISM, SaslBroker
+from tests.trust import ACL_REGISTRY, try_write
 
 pytestmark = pytest.mark.integration
 USERS = {"gacc": "gacc-secret", "ncac": "ncac-secret", "iprx-worker": "worker-secret", "iprx-sink": "sink-secret"}
-REGISTRY = """version = "acl-test"
-[[member]]
-publisher_id = "CN/GOV/GACC/seizures"
-name = "Customs"
-principals = ["User:gacc"]
-families = ["seizure"]
-[[member]]
-publisher_id = "CN/PROV/440000/copyright"
-name = "Guangdong copyright administration"
-principals = ["User:ncac"]
-families = ["inspection", "case"]
-[[member]]
-publisher_id = "CN/GOV/IPRX/stream-processors"
-name = "The exchange"
-principals = ["User:iprx-worker"]
-families = []
-"""
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +33,7 @@ def secured(tmp_path_factory):
     broker = SaslBroker(directory, port, controller_port, users=USERS, authorizer=True)
     broker.start()
     registry = directory / "members.toml"
-    registry.write_text(REGISTRY)
+    registry.write_text(ACL_REGISTRY)
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}",
         "IPRX_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
@@ -80,18 +64,11 @@ def options(env: dict[str, str], user: str) -> dict:
 
 
 def write(env: dict[str, str], user: str, topic: str) -> str:
-    """'ok' if ``user`` could write to ``topic``, else the broker's refusal."""
-    producer = KafkaProducer(**options(env, user), acks="all", max_block_ms=15_000)
-    try:
-        producer.send(f"iprx.{topic}", b"probe").get(timeout=20)
-        return "ok"
-    except TopicAuthorizationFailedError:
-        return "refused"
-    except KafkaError as exc:
-        # A principal allowed to write nowhere is refused already when its idempotent producer starts.
-        return "refused" if "ClusterAuthorizationFailed" in str(exc) else f"{type(exc).__name__}: {exc}"
-    finally:
-        producer.close(timeout=5)
+    """'ok' if ``user`` could write to ``topic``, else 'refused'."""
+    return try_write(
+        load_settings(env=env | {"IPRX_KAFKA_SASL_USERNAME": user, "IPRX_KAFKA_SASL_PASSWORD": USERS[user]}).kafka,
+        f"iprx.{topic}",
+    )
 
 
 @pytest.mark.parametrize(

@@ -14,37 +14,18 @@ import tomllib
 import pytest
 from iprx.kernel.config import load_settings
 from iprx.kernel.kafka_admin import KafkaUnavailable, admin_client
-from iprx.kernel.kafka_clients import kafka_python_options
-from kafka import KafkaProducer
-from kafka.errors import KafkaError, TopicAuthorizationFailedError
 
 from tests.local_http import free_low_ports
+from tests.trust import ACL_REGISTRY, try_write
 
 pytestmark = pytest.mark.integration
-REGISTRY = """version = "secure-test"
-[[member]]
-publisher_id = "CN/GOV/GACC/seizures"
-name = "Customs"
-principals = ["User:gacc"]
-families = ["seizure"]
-[[member]]
-publisher_id = "CN/PROV/440000/copyright"
-name = "Guangdong copyright administration"
-principals = ["User:ncac"]
-families = ["inspection", "case"]
-[[member]]
-publisher_id = "CN/GOV/IPRX/stream-processors"
-name = "The exchange"
-principals = ["User:iprx-worker"]
-families = []
-"""
 
 
 @pytest.fixture(scope="module")
 def secure(tmp_path_factory):
     directory = tmp_path_factory.mktemp("secure-kafka")
     port, controller_port = free_low_ports(2)
-    (directory / "members.toml").write_text(REGISTRY)
+    (directory / "members.toml").write_text(ACL_REGISTRY)
     env = dict(os.environ) | {
         "IPRX_DATA_DIR": str(directory),
         "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}",
@@ -103,17 +84,7 @@ def test_a_plaintext_client_gets_nowhere(secure):
 
 def write(secure, user: str, topic: str) -> str:
     port, secured, users, _ = secure
-    kafka = load_settings(env=client_env(secured, users, port, user)).kafka
-    producer = KafkaProducer(**kafka_python_options(kafka), acks="all", max_block_ms=20_000)
-    try:
-        producer.send(f"iprx.{topic}", b"probe").get(timeout=20)
-        return "ok"
-    except TopicAuthorizationFailedError:
-        return "refused"
-    except KafkaError as exc:
-        return "refused" if "ClusterAuthorizationFailed" in str(exc) else f"{type(exc).__name__}: {exc}"
-    finally:
-        producer.close(timeout=5)
+    return try_write(load_settings(env=client_env(secured, users, port, user)).kafka, f"iprx.{topic}")
 
 
 @pytest.mark.parametrize(
