@@ -68,14 +68,14 @@ class Publisher:
         self.settings = settings
         self.codec = codec or serializer_for(settings)
         self.metrics = metrics or producer_metrics.default()
+        p = settings.publisher  # the key first: a bad key file must not leave a producer behind
+        self._signer = Signer.from_file(p.signing_key_id, p.signing_key_file) if p.signing_key_file else None
         with connecting(settings.kafka):  # a refused password is reported as such, not as "no broker"
             self._producer = KafkaProducer(
                 **producer_options(settings), client_id=f"iprx-publisher-{settings.publisher.publisher_id}"
             )
         self._lock = threading.Lock()
         self.report = DeliveryReport()
-        p = settings.publisher
-        self._signer = Signer.from_file(p.signing_key_id, p.signing_key_file) if p.signing_key_file else None
 
     def publish(self, family: str, record: dict[str, Any]) -> None:
         """Validate, encode and send one record; raise :class:`RecordRejected` if it is invalid.
