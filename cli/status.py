@@ -9,7 +9,8 @@ import contextlib
 import json
 import logging
 import re
-import time
+import signal
+import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -280,7 +281,13 @@ def run(settings: Settings, bounds: Bounds, as_json: bool, watch: float | None, 
 
 
 def _watch(settings: Settings, bounds: Bounds, every_s: float, console: Console) -> None:
-    """Redraw in place on a terminal; elsewhere (a pipe, a log) print one screen after the other."""
+    """Redraw in place on a terminal; elsewhere (a pipe, a log) print one screen after the other.
+
+    Ctrl-C ends the watch between two screens: raised inside the Kafka client, KeyboardInterrupt could
+    leave a client's thread running and the process hanging on exit.
+    """
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
 
     def screen() -> RenderableType:
         try:
@@ -288,14 +295,18 @@ def _watch(settings: Settings, bounds: Bounds, every_s: float, console: Console)
         except KafkaUnavailable as exc:  # keep watching: the broker may come back
             return Text(f"error: {exc}", style="bold red")
 
-    if not console.is_terminal:
-        while True:
-            console.print(screen())
-            console.print()
-            time.sleep(every_s)
-    from rich.live import Live
+    try:
+        if not console.is_terminal:
+            while not stop.is_set():
+                console.print(screen())
+                console.print()
+                stop.wait(every_s)
+            return
+        from rich.live import Live
 
-    with Live(Text("gathering ..."), console=console, auto_refresh=False, vertical_overflow="visible") as live:
-        while True:
-            live.update(screen(), refresh=True)
-            time.sleep(every_s)
+        with Live(Text("gathering ..."), console=console, auto_refresh=False, vertical_overflow="visible") as live:
+            while not stop.is_set():
+                live.update(screen(), refresh=True)
+                stop.wait(every_s)
+    finally:
+        signal.signal(signal.SIGINT, previous)
