@@ -24,7 +24,8 @@ class _AuthFailures(logging.Handler):
     """Keeps the last SASL authentication failure that kafka-python logged (its bootstrap only logs it)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+        # WARNING: kafka-python's network manager reports the failure at that level, and sometimes only there.
+        super().__init__(logging.WARNING)
         self.failure: SaslAuthenticationFailedError | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -41,8 +42,9 @@ def connecting(kafka: KafkaSettings) -> Iterator[None]:
     saved = logger.level, logger.propagate
     watcher = _AuthFailures()
     logger.addHandler(watcher)
-    # While connecting, "cannot connect" is an expected answer, not an error worth a stack of log lines.
-    logger.setLevel(logging.ERROR)
+    # While connecting, "cannot connect" is an expected answer, not an error worth a stack of log lines:
+    # nothing propagates; the records reach only the watcher.
+    logger.setLevel(logging.WARNING)
     logger.propagate = False
     try:
         yield
