@@ -41,8 +41,16 @@ def expect_members(members: MemberRegistry) -> None:
             MEMBER_CADENCE.labels(member.publisher_id).set(member.cadence.total_seconds())
 
 
+# Keyed by label: non-members share one entry, so no publisher id from outside can grow it.
+_SERIES: dict[tuple[str, str], tuple[Counter, Gauge]] = {}  # looked up once, not (under a lock) per event
+
+
 def admitted(members: MemberRegistry, publisher: str | None, family: str) -> None:
     """Count an admitted event of ``publisher`` and note when it came."""
-    label = publisher if members.get(publisher) is not None else UNREGISTERED
-    PUBLISHER_EVENTS.labels(label, family).inc()
-    PUBLISHER_LAST_EVENT.labels(label).set(time.time())
+    label = publisher if publisher is not None and members.get(publisher) is not None else UNREGISTERED
+    series = _SERIES.get((label, family))
+    if series is None:
+        series = _SERIES[(label, family)] = (PUBLISHER_EVENTS.labels(label, family), PUBLISHER_LAST_EVENT.labels(label))
+    events, last_event = series
+    events.inc()
+    last_event.set(time.time())
