@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import ssl
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from iprx.kernel.config import KafkaSettings
-from kafka.errors import KafkaError, SaslAuthenticationFailedError
+from kafka.errors import KafkaError
 
 
 class KafkaUnavailable(ConnectionError):
@@ -20,18 +22,51 @@ class KafkaAuthenticationFailed(ConnectionError):
     """A broker answered but refused this client's credentials: retrying will not help."""
 
 
-class _AuthFailures(logging.Handler):
-    """Keeps the last SASL authentication failure that kafka-python logged (its bootstrap only logs it)."""
+def _refusal(kafka: KafkaSettings) -> str | None:
+    """The broker's reason for refusing this client's SASL login, or None if no broker refused it.
 
-    def __init__(self) -> None:
-        # WARNING: kafka-python's network manager reports the failure at that level, and sometimes only there.
-        super().__init__(logging.WARNING)
-        self.failure: SaslAuthenticationFailedError | None = None
+    kafka-python 3.0 cannot be asked: when the broker's error response arrives together with its close of
+    the connection, kafka-python's transport aborts the read that hit end-of-file without handing over
+    the bytes it had read, so the refusal shows up as "socket disconnected" (3 of the 8 logins of one
+    measured bootstrap; CI once saw only such logins, and reported a wrong password as a missing broker).
+    aiokafka's stream reader keeps those bytes, so one aiokafka login answers the question.
+    """
+    if not kafka.security_protocol.startswith("SASL"):
+        return None
+    from aiokafka.conn import create_conn  # the worker's client; only this rare path needs it here
+    from aiokafka.errors import SaslAuthenticationFailed
 
-    def emit(self, record: logging.LogRecord) -> None:
-        for arg in record.args if isinstance(record.args, tuple) else ():
-            if isinstance(arg, SaslAuthenticationFailedError):
-                self.failure = arg
+    async def login(host: str, port: int) -> str | None:
+        try:
+            connection = await asyncio.wait_for(
+                create_conn(
+                    host,
+                    port,
+                    client_id="iprx-login-check",
+                    request_timeout_ms=5_000,
+                    security_protocol=kafka.security_protocol,
+                    ssl_context=ssl_context(kafka) if kafka.security_protocol == "SASL_SSL" else None,
+                    sasl_mechanism=kafka.sasl_mechanism,
+                    sasl_plain_username=kafka.sasl_username,
+                    sasl_plain_password=kafka.sasl_password,
+                ),
+                timeout=10,
+            )
+        except SaslAuthenticationFailed as exc:
+            return str(exc)
+        except Exception:  # unreachable, TLS failure, timeout: not a refusal of the credentials
+            return None
+        connection.close()
+        return None
+
+    for server in bootstrap_list(kafka):
+        host, _, port = server.rpartition(":")
+        # A thread of its own: the caller may be inside an event loop (the worker's startup).
+        with ThreadPoolExecutor(1) as apart:
+            reason = apart.submit(asyncio.run, login(host.strip("[]"), int(port))).result()
+        if reason is not None:
+            return reason
+    return None
 
 
 @contextlib.contextmanager
@@ -40,19 +75,17 @@ def connecting(kafka: KafkaSettings) -> Iterator[None]:
     :class:`KafkaAuthenticationFailed` (the broker refused the credentials) or :class:`KafkaUnavailable`."""
     logger = logging.getLogger("kafka")
     saved = logger.level, logger.propagate
-    watcher = _AuthFailures()
-    logger.addHandler(watcher)
-    # While connecting, "cannot connect" is an expected answer, not an error worth a stack of log lines:
-    # nothing propagates; the records reach only the watcher.
-    logger.setLevel(logging.WARNING)
+    # While connecting, "cannot connect" is an expected answer, not an error worth a stack of log lines.
+    logger.setLevel(logging.CRITICAL)
     logger.propagate = False
     try:
         yield
     except KafkaError as exc:
-        if watcher.failure is not None:
+        reason = _refusal(kafka)
+        if reason is not None:
             raise KafkaAuthenticationFailed(
                 f"the Kafka broker at {kafka.bootstrap_servers} refused the credentials of user "
-                f"{kafka.sasl_username!r} ({kafka.sasl_mechanism}): {watcher.failure}; "
+                f"{kafka.sasl_username!r} ({kafka.sasl_mechanism}): {reason}; "
                 "check kafka.sasl_username and kafka.sasl_password"
             ) from None
         raise KafkaUnavailable(
@@ -60,7 +93,6 @@ def connecting(kafka: KafkaSettings) -> Iterator[None]:
             "start the local one with `iprx kafka up` or set KAFKA_BOOTSTRAP_SERVERS"
         ) from None
     finally:
-        logger.removeHandler(watcher)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
 
