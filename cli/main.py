@@ -132,6 +132,13 @@ def _simulate(settings: Settings, args: argparse.Namespace) -> int:
     return run(settings, args.seed, args.count, args.anchor or default_anchor(), out, truth, wait)
 
 
+def _watermark(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.pipeline.watermark import settle
+
+    settle(settings, args.at, timeout_s=args.timeout, landed=not args.no_sink)
+    return 0
+
+
 def _anchor(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -476,6 +483,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("--no-wait", action="store_true", help="do not wait for the worker between the two phases")
     simulate.add_argument("--wait-timeout", type=float, default=300.0, help="seconds to wait for the worker (300)")
+
+    watermark = command(
+        "watermark",
+        _watermark,
+        "close event time at an instant (a backfill's end): wait for the worker, send a watermark, wait until settled",
+    )
+    watermark.add_argument(
+        "--at", type=_anchor, help="ISO date-time: no event older than this will be published (default: now)"
+    )
+    watermark.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the pipeline (300)")
+    watermark.add_argument("--no-sink", action="store_true", help="settled once the worker is, without the sink")
 
     from iprx.cli import monitoring
 

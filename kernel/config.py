@@ -81,8 +81,11 @@ class WorkerSettings:
     # members.require_signatures is on, since the sink then checks them too).
     signing_key_file: str = ""
     signing_key_id: str = ""
-    # Seconds between wall-clock sweeps of the rules' state (deadlines fire even when input is idle).
+    # Seconds between wall-clock sweeps of the rules' state (deadlines of a quiet live stream fire).
     deadline_sweep_s: float = 30.0
+    # A re-key partition is live, and only then swept by the wall clock, while its event-time clock
+    # is within this many seconds of now; a backfill never is (0: the wall clock never fires).
+    live_within_s: float = 3600.0
     # Each agent takes up to batch_max events at a time (waiting at most batch_wait_ms for them) and
     # waits for the batch's signals to be delivered once, not once per event.
     batch_max: int = 500
@@ -353,8 +356,8 @@ def validate(settings: Settings) -> None:
         )
     if settings.sink.stall_timeout_s <= 0 or settings.sink.rejoin_after_s <= 0:
         raise ConfigError("sink.stall_timeout_s and sink.rejoin_after_s must be > 0")
-    if settings.worker.deadline_sweep_s <= 0:
-        raise ConfigError("worker.deadline_sweep_s must be > 0")
+    if settings.worker.deadline_sweep_s <= 0 or settings.worker.live_within_s < 0:
+        raise ConfigError("worker.deadline_sweep_s must be > 0 and worker.live_within_s >= 0")
     if settings.worker.batch_max < 1 or settings.worker.batch_wait_ms < 1:
         raise ConfigError("worker.batch_max and worker.batch_wait_ms must be >= 1")
     m = settings.monitoring

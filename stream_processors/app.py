@@ -9,13 +9,15 @@ Topology (topic names get ``kafka.topic_prefix``; ``G`` is ``worker.group_id``):
   ``G-<rule id>-rekey``, keyed by state key. The rulebook says which rules those are: no rule is
   named here;
 * one rule agent per stateful rule on its re-key topic, with a changelog-backed table
-  ``<rule id>`` (value: the rule's JSON state): apply, then ``due`` with the partition's event-time
-  clock (largest ``occurred_at`` seen), and on a wall-clock tick ``due`` for every key of the partition;
+  ``<rule id>`` (value: the rule's JSON state): apply, then ``due`` at the partition's event-time
+  clock (``stream_processors.eventtime``: per family the latest ``occurred_at`` seen, the smallest
+  of the families the rule reads); on a watermark record ``due`` for every key of the partition at
+  the watermark, and on a wall-clock tick at the wall clock;
 * a timer every ``worker.deadline_sweep_s`` that sends a wall-clock tick to each re-key partition
-  this worker owns that holds a key with something due (so an idle pipeline goes quiet) and that
-  has been idle, i.e. received no event for a whole interval. While events flow, event time alone
-  drives deadlines: a backfill of old events must not have the wall clock close windows and
-  deadlines before the events that belong in them have been read.
+  this worker owns that is *live* (its event-time clock within ``worker.live_within_s`` of now),
+  has been idle (no event for a whole interval) and holds a key with something due at now. A
+  backfill is never ticked: its deadlines are closed by event time, and what the data never reaches
+  by a watermark (``iprx watermark``), so its signals do not depend on when its events arrive.
 
 Every agent takes its events in batches (up to ``worker.batch_max``, waiting at most
 ``worker.batch_wait_ms``) and waits for deliveries once per batch, before the batch is acknowledged.
@@ -34,7 +36,7 @@ import time
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,7 @@ from iprx.kernel.signatures import Signer
 from iprx.schemas import DecodeError
 from iprx.stream_processors import metrics, rekey
 from iprx.stream_processors.events import SCHEMAS
+from iprx.stream_processors.eventtime import EventClock, is_live
 from iprx.stream_processors.rebalance import hold_streams_until_seeked
 from iprx.stream_processors.rulebatch import RuleBatch
 from iprx.stream_processors.rulebook import Rulebook, StatefulRule, StatelessRule
@@ -228,6 +231,7 @@ def create_app(settings: Settings) -> faust.App:
                 await delivered(sent)
 
     last_event: dict[tuple[str, int], float] = {}  # (rule id, re-key partition) -> when it last had an event
+    clocks = {rule.rule_id: EventClock() for rule in rulebook.stateful}
 
     def rule_agent(rule: StatefulRule) -> faust.TableT:
         table = app.Table(
@@ -236,7 +240,7 @@ def create_app(settings: Settings) -> faust.App:
             partitions=partitions,
             schema=faust.Schema(key_serializer="json", value_serializer="json"),
         )
-        clocks: dict[int, datetime] = {}  # event-time progress per partition
+        clock = clocks[rule.rule_id]
         states = caches[rule.rule_id]
 
         def store(key: str, state: Any) -> None:
@@ -254,11 +258,13 @@ def create_app(settings: Settings) -> faust.App:
         @app.agent(rekey_topics[rule.rule_id], name=f"rule-{rule.rule_id}")
         async def process(stream: faust.StreamT) -> None:
             async for events in stream.take_events(batch_max, within=batch_wait_s):
-                batch = RuleBatch(rule, lambda key: states.load(key, table.get(key)), partitions, clocks)
+                batch = RuleBatch(rule, lambda key: states.load(key, table.get(key)), partitions, clock)
                 for event in events:
                     item = rekey.load(event.value)
-                    if isinstance(item, datetime):  # a wall-clock tick: sweep this partition's keys
-                        batch.tick(item, event.message.partition, list(table), event)
+                    if isinstance(item, rekey.Watermark):
+                        batch.watermark(item.at, event.message.partition, list(table), event)
+                    elif isinstance(item, rekey.Tick):
+                        batch.tick(item.at, event.message.partition, list(table), event)
                     else:
                         last_event[(rule.rule_id, event.message.partition)] = time.monotonic()
                         batch.event(event.key.decode(), item, event.message.partition, event)
@@ -276,8 +282,9 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.timer(interval=settings.worker.deadline_sweep_s)
     async def sweep() -> None:
-        """Tick every owned, idle re-key partition holding a key that the wall clock has made due."""
+        """Tick every owned, live and idle re-key partition holding a key that the wall clock has made due."""
         now = datetime.now(UTC)
+        live_within = timedelta(seconds=settings.worker.live_within_s)
         idle_since = time.monotonic() - settings.worker.deadline_sweep_s
         owned = {(tp.topic, tp.partition) for tp in app.consumer.assignment()}
         for rule in rulebook.stateful:
@@ -288,6 +295,7 @@ def create_app(settings: Settings) -> faust.App:
                 for key, value in list(tables[rule.rule_id].items())
                 if (name, p := rekey.partition_for(key, partitions)) in owned
                 and last_event.get((rule.rule_id, p), 0.0) <= idle_since
+                and is_live(clocks[rule.rule_id].clock(p, rule.families), now, live_within)
                 and has_due(rule, caches[rule.rule_id].load(key, value), value, now)
             }
             for p in sorted(due):

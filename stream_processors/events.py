@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from iprx.kernel.members import FAMILY_OF_SCHEMA
 from iprx.stream_processors.eventtime import require_utc
 from iprx.stream_processors.signals import Evidence
 
@@ -412,3 +413,6 @@ SCHEMAS: dict[str, type] = {
     "iprx.case.CaseClosed": CaseClosed,
     "iprx.cooperation.PartnerNoticeReceived": PartnerNotice,
 }
+
+# Event class -> its family (``iprx.kernel.topics``): event-time progress is kept per family.
+FAMILY_OF_EVENT: dict[type, str] = {cls: FAMILY_OF_SCHEMA[name] for name, cls in SCHEMAS.items()}

@@ -38,6 +38,7 @@ from types import ModuleType
 from typing import Any
 
 from iprx.stream_processors import rules, statecodec
+from iprx.stream_processors.events import FAMILY_OF_EVENT
 from iprx.stream_processors.rules.identity import RuleIdentity
 from iprx.stream_processors.ruleset import RuleSet
 from iprx.stream_processors.signals import Signal
@@ -107,6 +108,11 @@ class StatelessRule(Rule):
 
 @dataclass(frozen=True)
 class StatefulRule(Rule):
+    @property
+    def families(self) -> frozenset[str]:
+        """The event families the rule reads: its event-time clock waits for each of them."""
+        return frozenset(FAMILY_OF_EVENT[t] for t in self.module.EVENT_TYPES)
+
     def keys(self, event: object) -> tuple[str, ...]:
         """The table keys whose state ``event`` updates (none: the rule ignores it)."""
         return self.module.keys(event, self.params) if self.accepts(event) else ()

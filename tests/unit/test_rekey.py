@@ -1,4 +1,4 @@
-"""Re-key messages carry events and ticks intact, and a state key always maps to one partition."""
+"""Re-key messages carry events, ticks and watermarks intact, and a state key always maps to one partition."""
 
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from iprx.stream_processors.signals import Evidence
 AT = datetime(2026, 5, 1, 12, tzinfo=UTC)
 
 
-def test_events_and_ticks_round_trip():
+def test_events_ticks_and_watermarks_round_trip():
     seizure = Seizure(
         "e1", AT, "110000", "S-1", "5300", "EXPORT", "852349", Decimal("1500000.00"), 3, "X1",
         Evidence("e1", "iprx.seizure", 2, 7), route=("CN", "US"), container_no="MSKU1234565",
     )  # fmt: skip
     assert rekey.load(rekey.dump_event(seizure)) == seizure
-    assert rekey.load(rekey.dump_tick(AT + timedelta(hours=1))) == AT + timedelta(hours=1)
+    assert rekey.load(rekey.dump_tick(AT + timedelta(hours=1))) == rekey.Tick(AT + timedelta(hours=1))
+    assert rekey.load(rekey.dump_watermark(AT)) == rekey.Watermark(AT)
 
 
 def test_a_key_has_one_partition_whatever_the_process():

@@ -9,6 +9,7 @@ from iprx.schemas import SingleObjectCodec
 from iprx.simulation.synthetic import seizures
 from iprx.stream_processors import rekey
 from iprx.stream_processors.events import SCHEMAS
+from iprx.stream_processors.eventtime import EventClock
 from iprx.stream_processors.rulebatch import RuleBatch
 from iprx.stream_processors.statecache import StateCache
 
@@ -34,10 +35,10 @@ def synthetic_events(count: int) -> list[object]:
 def one_by_one(rule, steps):
     """Each event (or tick) its own batch, stored before the next: the per-event agent."""
     table: dict[str, str] = {}
-    clocks: dict = {}
+    clock = EventClock()
     signals = []
     for step in steps:
-        batch = RuleBatch(rule, lambda k: rule.load(json.loads(table[k]) if k in table else None), PARTITIONS, clocks)
+        batch = RuleBatch(rule, lambda k: rule.load(json.loads(table[k]) if k in table else None), PARTITIONS, clock)
         feed(batch, rule, step, table)
         signals += batch.signals
         store(table, batch)
@@ -46,10 +47,10 @@ def one_by_one(rule, steps):
 
 def batched(rule, steps, size):
     table: dict[str, str] = {}
-    clocks: dict = {}
+    clock = EventClock()
     signals = []
     for start in range(0, len(steps), size):
-        batch = RuleBatch(rule, lambda k: rule.load(json.loads(table[k]) if k in table else None), PARTITIONS, clocks)
+        batch = RuleBatch(rule, lambda k: rule.load(json.loads(table[k]) if k in table else None), PARTITIONS, clock)
         for step in steps[start : start + size]:
             feed(batch, rule, step, table)
         signals += batch.signals
