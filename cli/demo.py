@@ -11,7 +11,8 @@ from iprx.cli.summary import format_summary, summarize
 from iprx.kernel.config import Settings
 from iprx.kernel.kafka_admin import KafkaUnavailable, create_topics, wait_for_broker
 from iprx.pipeline import local_kafka
-from iprx.pipeline.supervise import Child, pipeline_groups, say, wait_until_caught_up
+from iprx.pipeline.supervise import Child, say
+from iprx.pipeline.watermark import settle
 
 
 def ensure_kafka(settings: Settings) -> bool:
@@ -72,8 +73,8 @@ def run_demo(settings: Settings, seed: int, count: int, timeout_s: float) -> Non
         env["IPRX_DATA_DIR"] = settings.data_dir
         children = [Child("worker", ["worker"], log_dir, env), Child("sink", ["sink"], log_dir, env)]
         publish_batch(settings, seed, count)
-        wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s)
-        say("pipeline caught up (consumer lag 0); stopping worker and sink")
+        settle(settings, children=children, timeout_s=timeout_s)  # what was published is all there is
+        say("pipeline settled (watermark processed, consumer lag 0); stopping worker and sink")
         for child in children:
             child.stop()
         with Store(settings, "iprx demo") as store:

@@ -481,7 +481,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--truth", metavar="PATH", help="ground truth (default DIR/truth.jsonl or ./simulate-truth.jsonl)"
     )
-    simulate.add_argument("--no-wait", action="store_true", help="do not wait for the worker between the two phases")
+    simulate.add_argument(
+        "--no-wait", action="store_true", help="do not wait for the worker between the phases, nor settle at the end"
+    )
     simulate.add_argument("--wait-timeout", type=float, default=300.0, help="seconds to wait for the worker (300)")
 
     watermark = command(

@@ -9,7 +9,7 @@ from pathlib import Path
 from iprx.kernel.config import Settings
 from iprx.simulation import Simulation, simulate
 from iprx.simulation.output import SCRIPT, Progress, publish, write_files
-from iprx.simulation.patterns import TOLERANCE, ruleset_mismatches
+from iprx.simulation.patterns import ruleset_mismatches
 from iprx.simulation.truth import write_truth
 
 
@@ -43,17 +43,19 @@ def run(
         say(f"warning: rule set {ruleset.version}: {problem}; the ground truth may not hold")
     say(f"seed {seed}, {count:,} events, anchor {simulation.anchor.isoformat()}")
     if out is None:
-        if now - simulation.anchor > TOLERANCE:
-            say(f"warning: the anchor is more than {TOLERANCE.days} days ago: the rules' windows may have pruned what "
-                "the planted patterns need; the ground truth may not hold")  # fmt: skip
         between = None if wait_s is None else _wait_for_worker(settings, wait_s)
         publish(simulation, settings, between, Progress(count))
         say(f"published {count:,} events to {settings.kafka.bootstrap_servers}")
+        if wait_s is not None:
+            from iprx.pipeline.watermark import settle
+
+            settle(settings, timeout_s=wait_s, landed=False)  # the simulation is complete: close event time
     else:
         files = write_files(simulation, out)
         for f in files:
             say(f"wrote {f.records:,} records to {f.path}")
-        say(f"publish them in {out}, phase 1 first; let the worker catch up (no lag) before phase 2:")
+        say(f"publish them in {out}, phase 1 first; let the worker catch up (no lag) before phase 2, then")
+        say("close event time with `iprx watermark` (deadlines after the last event fire then):")
         for phase in sorted({f.phase for f in files}):
             say(f"  phase {phase} (sh {out / SCRIPT} {phase}):")
             for f in files:

@@ -48,10 +48,7 @@ def records(tmp_path, events: list[dict[str, Any]]) -> list[tuple[str, dict[str,
     return [(u.family, r) for u in units for r in u.records]
 
 
-def publish(settings, published: list[tuple[str, dict[str, Any]]], every_s: float = 0.0) -> None:
+def publish(settings, published: list[tuple[str, dict[str, Any]]]) -> None:
     with Publisher(settings) as publisher:
         for family, record in published:
             publisher.publish(family, {**record, "header": dict(record["header"])})
-            if every_s:
-                publisher.flush()
-                time.sleep(every_s)

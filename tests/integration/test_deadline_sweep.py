@@ -1,10 +1,10 @@
-"""The wall-clock sweep on the real broker: it closes deadlines of a quiet stream, never of a backfill.
+"""Event time on the real broker: the wall clock closes deadlines of a quiet live stream, never of a
+backfill, and a watermark (``iprx watermark``) closes what a backfill's own events never reach.
 
 A backfill of months-old events reaches the worker while the wall clock says every deadline among
-them has long passed. The sweep (every ``worker.deadline_sweep_s``) must leave a re-key partition
-that keeps receiving events to event time; judged by the wall clock, a case whose in-time referral
-is still on its way would be called overdue. Once the stream is quiet, the wall clock must close
-what event time alone never will.
+them has long passed; judged by the wall clock, a case whose in-time referral is still on its way
+would be called overdue. The sweep (every ``worker.deadline_sweep_s``) must leave it to event time,
+however long the backfill pauses, until the watermark says that nothing older will come.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 from iprx.kernel.serialization import serializer_for
 from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
+from iprx.pipeline.watermark import settle
 from iprx.producers.families import FAMILIES
 from iprx.stream_processors import rekey
 from iprx.stream_processors.events import SCHEMAS
+from iprx.stream_processors.eventtime import EventClock
 from iprx.stream_processors.rulebatch import RuleBatch
 from iprx.stream_processors.rulebook import Rulebook
 from iprx.stream_processors.ruleset import load_ruleset
@@ -30,7 +32,6 @@ from tests.case_events import OVER, UNDER, opened, publish, records, referred
 pytestmark = pytest.mark.integration
 RULE = Rulebook.from_ruleset(load_ruleset()).rule("referral.overdue")
 SWEEP_S = 2.0
-FILLER_EVERY_S = 0.2  # well inside a sweep interval: the partition never looks idle during the backfill
 
 
 def as_events(settings, published: list[tuple[str, dict[str, Any]]]) -> list[Any]:
@@ -44,16 +45,20 @@ def as_events(settings, published: list[tuple[str, dict[str, Any]]]) -> list[Any
     return events
 
 
-def judged(events: list[Any], partitions: int, wall_clock: datetime | None) -> set[tuple]:
-    """The signals of event-time judgement (each re-key partition's clock: the latest event time it saw),
-    then, if ``wall_clock`` is given, of one wall-clock tick of every partition once the stream is quiet."""
-    batch = RuleBatch(RULE, lambda key: RULE.load(None), partitions, {})
+def judged(
+    events: list[Any], partitions: int, wall_clock: datetime | None = None, watermark: datetime | None = None
+) -> set[tuple]:
+    """The signals of event-time judgement (``stream_processors.eventtime``), then, if given, of one
+    wall-clock tick of every partition once the stream is quiet, or of a watermark."""
+    batch = RuleBatch(RULE, lambda key: RULE.load(None), partitions, EventClock())
     for event in events:
         for key in RULE.keys(event):
             batch.event(key, event, rekey.partition_for(key, partitions))
-    if wall_clock is not None:
-        for p in range(partitions):
+    for p in range(partitions):
+        if wall_clock is not None:
             batch.tick(wall_clock, p, [])
+        if watermark is not None:
+            batch.watermark(watermark, p, [])
     return {key_of(s) for s in batch.signals}
 
 
@@ -80,17 +85,12 @@ def emitted(settings) -> list[tuple]:
     return found
 
 
-def wait_for(settings, worker: Child, want: set[tuple], timeout_s: float = 60) -> list[tuple]:
-    """Wait until the worker has caught up and emitted ``want``; then a few more sweeps for anything extra."""
+def quiet(settings, worker: Child) -> list[tuple]:
+    """What the worker has emitted once it has caught up and then swept a few times with nothing new."""
     groups = pipeline_groups(settings)[:1]  # the worker's group; no sink here
-    deadline = time.monotonic() + timeout_s
-    while True:
-        wait_until_caught_up(settings, groups, [worker], timeout_s=timeout_s)
-        if set(emitted(settings)) >= want or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
+    wait_until_caught_up(settings, groups, [worker], timeout_s=120)
     time.sleep(3 * SWEEP_S)
-    wait_until_caught_up(settings, groups, [worker], timeout_s=timeout_s)
+    wait_until_caught_up(settings, groups, [worker], timeout_s=120)
     return emitted(settings)
 
 
@@ -112,54 +112,59 @@ def worker(pipeline_env):
 
 
 def warm_up(settings, worker: Child, tmp_path) -> None:
-    """One event through the worker, so that it is consuming before the test's events go out.
-
-    It is older than any of them: a re-key partition's event-time clock only moves forward.
-    """
+    """One event through the worker, so that it is consuming before the test's events go out."""
     publish(settings, records(tmp_path, [opened("WARM-UP", datetime.now(UTC) - timedelta(days=365), UNDER)]))
     wait_until_caught_up(settings, pipeline_groups(settings)[:1], [worker], timeout_s=120)
 
 
-def test_a_backfill_is_judged_by_event_time_while_the_sweep_runs(worker, tmp_path):
+def test_a_backfill_waits_for_the_watermark_whatever_the_pauses(worker, tmp_path):
     settings, child = worker
     partitions = settings.kafka.partitions
     warm_up(settings, child, tmp_path)
     t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=120)
     # K is over the threshold and referred in time (48 h of 72), but its referral comes last, after
-    # a stream of other cases of K's re-key partition: by the wall clock K is long overdue meanwhile.
-    # L is over the threshold and never referred: overdue by event time and wall clock alike.
+    # a pause of several sweeps: by the wall clock K is long overdue meanwhile.
+    # L is over the threshold and never referred: overdue by event time and wall clock alike, but
+    # nothing after it in the backfill reaches its deadline: only the watermark closes it.
     k_case = "K-2026-001"
-    fillers = case_ids_in(rekey.partition_for(k_case, partitions), partitions, "F-2026", 40)
+    fillers = case_ids_in(rekey.partition_for(k_case, partitions), partitions, "F-2026", 10)
     backfill = [opened(k_case, t0, OVER), opened("L-2026-001", t0 + timedelta(hours=1), OVER)]
     backfill += [opened(case, t0 + timedelta(minutes=n + 1), UNDER) for n, case in enumerate(fillers)]
-    backfill.append(referred(k_case, t0 + timedelta(hours=48)))
-    published = records(tmp_path, backfill)
-    events = as_events(settings, published)
+    first, last = records(tmp_path, backfill), records(tmp_path, [referred(k_case, t0 + timedelta(hours=48))])
+    events = as_events(settings, first + last)
 
-    started = time.monotonic()
-    publish(settings, published, every_s=FILLER_EVERY_S)
-    assert time.monotonic() - started >= 3 * SWEEP_S  # the sweep ran several times during the backfill
+    publish(settings, first)
+    assert quiet(settings, child) == []  # swept while idle: a backfill is not live, nothing closes
+    publish(settings, last)
+    assert quiet(settings, child) == []
 
-    got = wait_for(settings, child, judged(events, partitions, datetime.now(UTC)))
-    want = judged(events, partitions, datetime.now(UTC))
+    at = datetime.now(UTC)
+    settle(settings, at, [child], timeout_s=120, landed=False)
+    want = judged(events, partitions, watermark=at)
+    assert {s[1] for s in want} == {"L-2026-001"}  # the scenario tells the judgements apart:
+    assert {s[1] for s in judged(events[:1], partitions, wall_clock=at)} == {k_case}  # K only by the wall clock
+    got = emitted(settings)
     assert sorted(got, key=repr) == sorted(want, key=repr)  # each signal once, exactly those
-    # The scenario tells the two judgements apart: L fires either way, K only by the wall clock.
-    assert {s[1] for s in want} == {"L-2026-001"}
-    k_opened = [e for e in events if e.case_id == k_case][:1]
-    assert {s[1] for s in judged(k_opened, partitions, datetime.now(UTC))} == {k_case}
 
 
-def test_a_quiet_stream_gets_its_deadline_signal_from_the_wall_clock(worker, tmp_path):
+def test_a_quiet_live_stream_gets_its_deadline_signal_from_the_wall_clock(worker, tmp_path):
     settings, child = worker
     partitions = settings.kafka.partitions
     warm_up(settings, child, tmp_path)
-    # Opened 100 h ago: the deadline (72 h) plus grace (24 h) has passed by the wall clock, while the
-    # event's own time can never close it; nothing else arrives.
-    published = records(tmp_path, [opened("Q-2026-001", datetime.now(UTC) - timedelta(hours=100), OVER)])
+    # Q was opened 100 h ago: its deadline (72 h) plus grace (24 h) has passed by the wall clock, and
+    # the stream is live: a case of Q's re-key partition was opened a minute ago. Event time alone
+    # never closes Q's deadline; the wall clock, once the partition is idle, does.
+    now = datetime.now(UTC)
+    live = case_ids_in(rekey.partition_for("Q-2026-001", partitions), partitions, "LIVE", 1)[0]
+    published = records(
+        tmp_path,
+        [opened("Q-2026-001", now - timedelta(hours=100), OVER), opened(live, now - timedelta(minutes=1), UNDER)],
+    )
     events = as_events(settings, published)
-    assert judged(events, partitions, None) == set()  # event time alone: no signal, ever
+    assert judged(events, partitions) == set()  # event time alone: no signal
 
     publish(settings, published)
-    want = judged(events, partitions, datetime.now(UTC))
-    got = wait_for(settings, child, want)
-    assert got and sorted(got, key=repr) == sorted(want, key=repr)
+    got = quiet(settings, child)
+    want = judged(events, partitions, wall_clock=datetime.now(UTC))
+    assert {s[1] for s in want} == {"Q-2026-001"}
+    assert sorted(got, key=repr) == sorted(want, key=repr)

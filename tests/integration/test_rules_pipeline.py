@@ -17,13 +17,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import pytest
+from iprx.pipeline import watermark
 from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
 from iprx.producers import Publisher
 from iprx.schemas import SingleObjectCodec
 from iprx.simulation import ExpectedSignal, Planned, Simulation, minimum_count, simulate
 from iprx.sinks.clickhouse.store import Store
-from iprx.stream_processors.signals import SIGNAL_SCHEMA, signal_id
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from iprx.stream_processors.signals import signal_id
+from kafka import KafkaProducer
 
 pytestmark = pytest.mark.integration
 SWEEP = {"IPRX_WORKER_DEADLINE_SWEEP_S": "1"}
@@ -56,32 +57,9 @@ def expected_ids(expected: Iterable[ExpectedSignal]) -> dict[str, tuple]:
     return {str(signal_id(s.rule_id, s.subject_type, s.subject_id, s.evidence)): (*s.key, s.severity) for s in expected}
 
 
-def emitted_ids(settings) -> set[str]:
-    """Signal ids on the signals topic so far (ClickHouse cannot be read while the sink holds chDB)."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, consumer_timeout_ms=1000)
-    topic = settings.topic("signals")
-    consumer.assign([TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()])
-    consumer.seek_to_beginning()
-    ids = {str(CODEC.decode(m.value, expect=SIGNAL_SCHEMA)[1]["signal_id"]) for m in consumer}
-    consumer.close()
-    return ids
-
-
-def settle(settings, children: list[Child], expected: Iterable[ExpectedSignal], timeout_s: float = 120) -> None:
-    """Wait until the pipeline is caught up and every expected signal was emitted, then once more.
-
-    The wall-clock sweep fires deadlines asynchronously, so caught-up alone does not mean done; a
-    few more sweeps and another catch-up give anything unexpected the chance to show up too.
-    """
-    want = set(expected_ids(expected))
-    deadline = time.monotonic() + timeout_s
-    while True:
-        wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=timeout_s)
-        if emitted_ids(settings) >= want or time.monotonic() > deadline:
-            break
-        time.sleep(1)
-    time.sleep(3)  # three sweeps
-    wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=timeout_s)
+def settle(settings, children: list[Child], timeout_s: float = 180) -> None:
+    """Close event time now, as `iprx watermark` does, and wait until the sink has landed everything."""
+    watermark.settle(settings, children=children, timeout_s=timeout_s)
 
 
 def assert_exactly(got: dict, expected: Iterable[ExpectedSignal]) -> None:
@@ -116,7 +94,7 @@ def test_every_rule_fires_exactly_its_planted_signals(pipeline_env):
         wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=120)
         publish(settings, sim.phases()[1])
         publish_garbage(settings)
-        settle(settings, children, sim.expected)
+        settle(settings, children)
     finally:
         for child in children:
             child.stop()
@@ -180,7 +158,7 @@ def test_a_worker_killed_mid_run_restarts_to_the_same_signals(pipeline_env):
         first.proc.wait()
         first.stop()
         children = [*workers(pipeline_env, "worker-restarted"), sink_child]
-        settle(settings, children, sim.expected)
+        settle(settings, children)
     finally:
         for child in children:
             child.stop()
@@ -197,7 +175,7 @@ def test_a_second_worker_joining_mid_run_finds_the_same_signals(pipeline_env):
         wait_until_caught_up(settings, pipeline_groups(settings), children, timeout_s=120)
         children += workers(pipeline_env, "worker-b")  # the partitions and their tables are shared out
         publish(settings, sim.phases()[1])
-        settle(settings, children, sim.expected, timeout_s=180)
+        settle(settings, children)
     finally:
         for child in children:
             child.stop()

@@ -45,7 +45,7 @@ def test_the_pipeline_turns_a_simulation_into_its_ground_truth(pipeline_env, tmp
             ExpectedSignal(t["rule_id"], t["subject_type"], t["subject_id"], tuple(t["evidence"]), t["severity"], "")
             for t in truth
         ]
-        settle(settings, children, expected)
+        settle(settings, children)
     finally:
         for child in children:
             child.stop()
