@@ -16,11 +16,12 @@ from iprx.bench.producer import raw_producer
 from iprx.bench.workload import MixedWorkload
 from iprx.kernel import topics
 from iprx.kernel.config import load_settings
-from iprx.kernel.kafka_clients import bootstrap_list
+from iprx.kernel.kafka_clients import bootstrap_list, connecting, kafka_python_options
 from iprx.pipeline.supervise import say
 from iprx.schemas import default_catalog
 from iprx.schemas.single_object import HEADER_SIZE
 from iprx.stream_processors import rekey
+from kafka import KafkaConsumer, TopicPartition
 
 
 def run_worker(stage: Stage, group_suffix: str, events: int, timeout_s: float, module: str = "iprx") -> dict[str, Any]:
@@ -42,7 +43,32 @@ def run_worker(stage: Stage, group_suffix: str, events: int, timeout_s: float, m
         rss = worker.peak_rss_mb()
     finally:
         worker.stop(timeout=60 if module == "iprx" else 600)  # a profiled worker writes its profile
-    return {"events_per_s": done / seconds, "window_s": seconds, "inputs_drained_s": input_s, "peak_rss_mb": rss}
+    return {
+        "events_per_s": done / seconds,
+        "window_s": seconds,
+        "inputs_drained_s": input_s,
+        "peak_rss_mb": rss,
+        "records_written": records_written(env_stage, group),
+    }
+
+
+def records_written(stage: Stage, group: str) -> dict[str, int]:
+    """Records the worker of ``group`` wrote, by kind: re-keyed events, table changelogs, signals."""
+    with connecting(stage.settings.kafka):
+        consumer = KafkaConsumer(**kafka_python_options(stage.settings.kafka), group_id=None)
+    try:
+        kinds = {stage.topic("signals"): "signals"}
+        for name in consumer.topics():
+            if name.startswith(stage.topic(f"{group}-")) or name.startswith(f"{group}-"):
+                kinds[name] = "rekey" if name.endswith("-rekey") else "changelog" if name.endswith("-changelog") else ""
+        partitions = [TopicPartition(n, p) for n in kinds if kinds[n] for p in consumer.partitions_for_topic(n) or ()]
+        first, last = consumer.beginning_offsets(partitions), consumer.end_offsets(partitions)
+        written: Counter[str] = Counter()
+        for tp in partitions:
+            written[kinds[tp.topic]] += last[tp] - first[tp]
+        return dict(written)
+    finally:
+        consumer.close()
 
 
 async def _consume_and_decode(stage: Stage, events: int) -> float:
@@ -99,7 +125,10 @@ def run(stage: Stage, workload: MixedWorkload, timeout_s: float) -> dict[str, An
     events = workload.count
     say(f"processor: one Faust worker over {events:,} mixed events")
     worker = run_worker(stage, "measured", events, timeout_s)
-    say(f"processor: {worker['events_per_s']:,.0f} events/s; now aiokafka + fastavro baseline")
+    per_event = sum(worker["records_written"].values()) / events
+    written = ", ".join(f"{kind} {n:,}" for kind, n in sorted(worker["records_written"].items()))
+    say(f"processor: {worker['events_per_s']:,.0f} events/s, {per_event:.2f} records written per event ({written})")
+    say("processor: now the aiokafka + fastavro baseline")
     baseline = asyncio.run(_consume_and_decode(stage, events))
     say(f"processor: raw baseline {baseline:,.0f} events/s")
     return {
@@ -113,4 +142,6 @@ def run(stage: Stage, workload: MixedWorkload, timeout_s: float) -> dict[str, An
         "baseline_events_per_s": baseline,
         "ratio": worker["events_per_s"] / baseline,
         "worker_peak_rss_mb": worker["peak_rss_mb"],
+        "records_written": worker["records_written"],
+        "records_written_per_event": round(sum(worker["records_written"].values()) / events, 3),
     }

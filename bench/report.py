@@ -160,6 +160,9 @@ def table(result: dict[str, Any]) -> str:
             f"workload: processor {p['events']:,} mixed events of every family from `iprx simulate` "
             f"(anchor {p.get('anchor', '?')}, ~{p.get('mean_message_bytes', 0):.0f} B/event: {mix})"
         )
+        if "records_written_per_event" in p:
+            kinds = ", ".join(f"{kind} {n:,}" for kind, n in sorted(p["records_written"].items()))
+            head.append(f"processor wrote {p['records_written_per_event']:.2f} Kafka records per input event ({kinds})")
     head.append("")
     titles = Row("stage", "figure", "measured", "baseline", "ratio", "target (DESIGN §6)", "verdict")
     body = [titles, *rows(result)]

@@ -257,6 +257,7 @@ def create_app(settings: Settings) -> faust.App:
 
         @app.agent(rekey_topics[rule.rule_id], name=f"rule-{rule.rule_id}")
         async def process(stream: faust.StreamT) -> None:
+            event_time = metrics.EVENT_TIME.labels(rule.rule_id)
             async for events in stream.take_events(batch_max, within=batch_wait_s):
                 batch = RuleBatch(rule, lambda key: states.load(key, table.get(key)), partitions, clock)
                 for event in events:
@@ -273,6 +274,8 @@ def create_app(settings: Settings) -> faust.App:
                 for key, (state, event) in batch.pending.items():
                     with processing(event):  # the changelog goes to the partition of the key's event
                         store(key, state)
+                if (settled := clock.lowest(rule.families)) is not None:
+                    event_time.set(settled.timestamp())
 
         return table
 

@@ -80,3 +80,8 @@ class EventClock:
                 return None
             times.append(best)
         return min(times)
+
+    def lowest(self, families: Iterable[str]) -> datetime | None:
+        """The smallest clock over the partitions that have one: how far the rule has settled."""
+        clocks = [c for p in {*self._latest, *self._watermark} if (c := self.clock(p, families)) is not None]
+        return min(clocks, default=None)

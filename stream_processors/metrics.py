@@ -13,6 +13,12 @@ SEND_FAILURES = Counter("iprx_worker_send_failures_total", "Records the worker c
 EVENT_TIME_LAG = Gauge(
     "iprx_worker_event_time_lag_seconds", "Wall clock minus occurred_at of the latest event consumed", ["family"]
 )
+# How far event time has moved for a rule (stream_processors.eventtime): its smallest partition clock.
+EVENT_TIME = Gauge(
+    "iprx_worker_event_time_seconds",
+    "Unix time of a rule's event-time clock: the smallest over the re-key partitions this worker holds",
+    ["rule"],
+)
 # Events a rule cannot use, by reason (e.g. a procurement release whose buyer is unresolved).
 RULE_SKIPS = Counter("iprx_worker_rule_skips_total", "Events a rule skipped, by reason", ["rule", "reason"])
 

@@ -41,6 +41,11 @@ def test_bench_reports_every_figure(kafka_bootstrap: str, tmp_path: Path) -> Non
     # the processor runs on the mixed workload: every input topic has events, 2000 in all
     mix = stages["processor"]["events_per_topic"]
     assert set(mix) == {"seizure", "procurement", "inspection", "cooperation.inbound"} and sum(mix.values()) == 2000
+    # what the worker wrote back to Kafka, per input event: re-keyed events, changelogs, signals
+    written = stages["processor"]["records_written"]
+    assert set(written) == {"rekey", "changelog", "signals"} and all(n > 0 for n in written.values())
+    assert stages["processor"]["records_written_per_event"] == round(sum(written.values()) / 2000, 3)
+    assert "records written per event" in run.stdout
     e2e = stages["e2e"]
     for kind in ("seizure", "signal"):
         assert e2e[f"{kind}_rows"] > 0
