@@ -165,6 +165,8 @@ def test_a_quiet_live_stream_gets_its_deadline_signal_from_the_wall_clock(worker
 
     publish(settings, published)
     got = quiet(settings, child)
-    want = judged(events, partitions, wall_clock=datetime.now(UTC))
+    now = datetime.now(UTC)
+    want = judged(events, partitions, wall_clock=now)
     assert {s[1] for s in want} == {"Q-2026-001"}
+    assert want == judged(events, partitions, watermark=now)  # the same signal event time gives at now
     assert sorted(got, key=repr) == sorted(want, key=repr)
