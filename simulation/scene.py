@@ -18,11 +18,13 @@ restart during phase 1 cannot redeliver them.
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from iprx.simulation.ids import Ids
+from iprx.stream_processors.signals import signal_id
 
 PHASES = 2
 DEFAULT_PHASE = {"procurement": 0, "seizure": 0, "inspection": 1, "case": 1, "cooperation": 1}
@@ -58,13 +60,20 @@ class ExpectedSignal:
     rule_id: str
     subject_type: str
     subject_id: str
-    evidence: tuple[str, ...]  # event ids, sorted
+    evidence: tuple[str, ...]  # event ids, sorted: the episode's latest revision cites these
     severity: str
     pattern: str
+    opened_by: tuple[str, ...] = ()  # event ids, sorted, that opened the episode (empty: the evidence)
+    revision: int = 0  # of the latest revision
 
     @property
     def key(self) -> tuple[str, str, str, frozenset[str]]:
         return self.rule_id, self.subject_type, self.subject_id, frozenset(self.evidence)
+
+    @property
+    def signal_id(self) -> uuid.UUID:
+        """The id the pipeline gives it: from the events that opened the episode."""
+        return signal_id(self.rule_id, self.subject_type, self.subject_id, self.opened_by or self.evidence)
 
 
 @dataclass(frozen=True)
@@ -105,11 +114,21 @@ class Scene:
         return record["header"]["event_id"]
 
     def expect(
-        self, rule_id: str, subject_type: str, subject_id: str, evidence: list[str], severity: str, pattern: str
+        self,
+        rule_id: str,
+        subject_type: str,
+        subject_id: str,
+        evidence: list[str],
+        severity: str,
+        pattern: str,
+        revisions: list[list[str]] = (),
     ) -> None:
-        self.expected.append(
-            ExpectedSignal(rule_id, subject_type, subject_id, tuple(sorted(set(evidence))), severity, pattern)
-        )
+        """A signal citing ``evidence``; with ``revisions``, an episode opened by ``evidence`` and revised
+        to cite each later list in turn (its latest revision is what the signals table shows)."""
+        opened_by = tuple(sorted(set(evidence)))
+        latest = tuple(sorted(set(revisions[-1]))) if revisions else opened_by
+        episode = (opened_by, len(revisions)) if revisions else ((), 0)
+        self.expected.append(ExpectedSignal(rule_id, subject_type, subject_id, latest, severity, pattern, *episode))
 
     def near_miss(self, rule_id: str, pattern: str, why: str, *event_ids: str) -> None:
         self.near_misses.append(NearMiss(rule_id, pattern, why, tuple(event_ids)))

@@ -1,8 +1,10 @@
 """The ground-truth file: one JSON object per signal the planted patterns must produce.
 
-Fields: ``rule_id``, ``subject_type``, ``subject_id``, ``evidence`` (event ids, sorted), ``severity``,
-``signal_id`` (the deterministic id the pipeline gives that signal, so the file joins ClickHouse's
-``signals`` table directly) and ``pattern`` (which planted pattern it comes from).
+Fields: ``rule_id``, ``subject_type``, ``subject_id``, ``evidence`` (event ids, sorted, of the latest
+revision), ``severity``, ``signal_id`` (the deterministic id the pipeline gives that signal, so the
+file joins ClickHouse's ``signals`` table directly), ``revision`` (of the latest revision: 0 unless
+the signal is an episode that was revised), ``opened_by`` (the event ids that opened such an
+episode, whose id they make; empty otherwise) and ``pattern`` (which planted pattern it comes from).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from iprx.simulation.scene import ExpectedSignal
-from iprx.stream_processors.signals import signal_id
 
 
 def truth_record(signal: ExpectedSignal) -> dict[str, Any]:
@@ -23,7 +24,9 @@ def truth_record(signal: ExpectedSignal) -> dict[str, Any]:
         "subject_id": signal.subject_id,
         "evidence": list(signal.evidence),
         "severity": signal.severity,
-        "signal_id": str(signal_id(signal.rule_id, signal.subject_type, signal.subject_id, signal.evidence)),
+        "signal_id": str(signal.signal_id),
+        "revision": signal.revision,
+        "opened_by": list(signal.opened_by),
         "pattern": signal.pattern,
     }
 
@@ -41,3 +44,17 @@ def write_truth(path: Path, expected: Iterable[ExpectedSignal]) -> int:
 def read_truth(path: Path) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+def expected_signal(record: dict[str, Any]) -> ExpectedSignal:
+    """The expected signal of one ground-truth line (as :func:`read_truth` returns it)."""
+    return ExpectedSignal(
+        record["rule_id"],
+        record["subject_type"],
+        record["subject_id"],
+        tuple(record["evidence"]),
+        record["severity"],
+        record["pattern"],
+        tuple(record["opened_by"]),
+        record["revision"],
+    )

@@ -39,10 +39,15 @@ class Signal:
     reason: str
     evidence: tuple[Evidence, ...]
     metrics: dict[str, float] = field(default_factory=dict)
+    # An episode of (rule, subject) is revised as its evidence grows: every revision keeps the id its
+    # first one had, from the events that opened it (empty: this signal's own evidence).
+    revision: int = 0
+    opened_by: tuple[str, ...] = ()
 
     @property
     def signal_id(self) -> uuid.UUID:
-        return signal_id(self.rule_id, self.subject_type, self.subject_id, (e.event_id for e in self.evidence))
+        opened_by = self.opened_by or tuple(e.event_id for e in self.evidence)
+        return signal_id(self.rule_id, self.subject_type, self.subject_id, opened_by)
 
 
 def signal_id(rule_id: str, subject_type: str, subject_id: str, event_ids: Iterable[str]) -> uuid.UUID:
@@ -77,4 +82,5 @@ def to_record(signal: Signal, published_at: datetime) -> dict[str, Any]:
         "metrics": dict(signal.metrics),
         "reason": signal.reason,
         "evidence": [vars(e) for e in signal.evidence],
+        "revision": signal.revision,
     }

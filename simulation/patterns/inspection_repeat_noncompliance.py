@@ -39,12 +39,11 @@ def plant(scene: Scene) -> None:
     org = subject(p)
     r1, r2 = inspected(p, org, 300, "NONCOMPLIANT"), inspected(p, org, 40, "NONCOMPLIANT")
     scene.expect(rule, "AGENCY", org.id, [r1, r2], "HIGH", p)
-    # A third finding within the year signals again, citing all three.
+    # A third finding within the year revises the signal (one episode), citing all three.
     p = f"{rule}/three-times"
     org = subject(p, "SOE")
     r1, r2, r3 = (inspected(p, org, d, "NONCOMPLIANT") for d in (250, 150, 45))
-    scene.expect(rule, "SOE", org.id, [r1, r2], "HIGH", p)
-    scene.expect(rule, "SOE", org.id, [r1, r2, r3], "HIGH", p)
+    scene.expect(rule, "SOE", org.id, [r1, r2], "HIGH", p, revisions=[[r1, r2, r3]])
 
     p = f"{rule}/a-year-and-a-second-apart"
     org = subject(p)

@@ -124,6 +124,7 @@ def signal_row(r: dict[str, Any]) -> dict[str, Any]:
             )
         },
         "evidence": [(e["event_id"], e["topic"], e["partition"], e["offset"]) for e in r["evidence"]],
+        "revision": r["revision"],
     }
 
 

@@ -41,8 +41,11 @@ class RuleIdentity:
         evidence: tuple[Evidence, ...],
         metrics: Mapping[str, float],
         severity: str | None = None,
+        revision: int = 0,
+        opened_by: tuple[str, ...] = (),
     ) -> Signal:
-        """A signal of this rule; ``severity`` only when the rule grades it (default: ``params.severity``)."""
+        """A signal of this rule; ``severity`` only when the rule grades it (default: ``params.severity``);
+        ``revision`` and ``opened_by`` for a revision of an episode (see ``Signal``)."""
         return Signal(
             rule_id=self.rule_id,
             rule_version=self.version,
@@ -57,4 +60,6 @@ class RuleIdentity:
             reason=reason,
             evidence=evidence,
             metrics=dict(metrics),
+            revision=revision,
+            opened_by=opened_by,
         )

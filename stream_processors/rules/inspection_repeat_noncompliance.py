@@ -3,7 +3,8 @@
 State is per inspected subject (key: ``subject_id``). Each non-compliant inspection is judged on the
 window of ``window_days`` that ends at it (see ``stream_processors.rules.occurrences``) once the
 watermark has passed it; it signals when that window holds at least ``min_findings`` non-compliant
-inspections. So a third finding within the year signals again, with all three as evidence.
+inspections. The subject's qualifying windows are one signal, an episode (``occurrences.Episode``):
+a third finding within the year revises it (same signal id, revision 1), with all three as evidence.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from datetime import datetime, timedelta
 from iprx.stream_processors.events import Inspection
 from iprx.stream_processors.rules import occurrences
 from iprx.stream_processors.rules.identity import RuleIdentity
-from iprx.stream_processors.rules.occurrences import Occurrence
+from iprx.stream_processors.rules.occurrences import Episode, Occurrence
 from iprx.stream_processors.rules.params import ParamReader, StatefulParams
 from iprx.stream_processors.ruleset import RuleSet
 from iprx.stream_processors.signals import Signal
 
-RULE = RuleIdentity("inspection.repeat_noncompliance", version=1, category="COMPLIANCE")
+RULE = RuleIdentity("inspection.repeat_noncompliance", version=2, category="COMPLIANCE")
 OUTCOMES = ("COMPLIANT", "NONCOMPLIANT", "RECTIFICATION_ORDERED")
 EVENT_TYPES = (Inspection,)
 
@@ -48,6 +49,7 @@ class State:
     subject_id: str = ""
     subject_type: str = ""
     findings: tuple[Occurrence, ...] = ()
+    episode: Episode | None = None
 
 
 def keys(event: object, params: Params) -> tuple[str, ...]:
@@ -72,30 +74,35 @@ def apply(state: State, event: Inspection, params: Params) -> tuple[State, list[
 def due(state: State, clock: datetime, params: Params) -> tuple[State | None, list[Signal]]:
     """Judge the findings the watermark has passed; ``None`` when nothing is left to keep."""
     findings, ready = occurrences.judge_ready(state.findings, clock, params.grace)
-    signals = []
+    episode, signals = state.episode, []
     for finding in ready:
         window = occurrences.window_ending_at(findings, finding, params.window)
         if len(window) >= params.min_findings:
-            signals.append(_signal(state, window, params))
+            episode = occurrences.revise(episode, window, params.window)
+            signals.append(_signal(state, episode, params))
     findings = occurrences.prune(findings, clock, params.grace, params.window)
-    return (replace(state, findings=findings) if findings else None), signals
+    episode = occurrences.close(episode, clock, params.grace)
+    return (replace(state, findings=findings, episode=episode) if findings or episode else None), signals
 
 
-def _signal(state: State, window: list[Occurrence], params: Params) -> Signal:
-    last = window[-1]
+def _signal(state: State, episode: Episode, params: Params) -> Signal:
+    cited = episode.evidence
+    last = cited[-1]
     days = params.window.days
-    listed = ", ".join(f"{o.label} on {o.occurred_at.date().isoformat()}" for o in window)
+    listed = ", ".join(f"{o.label} on {o.occurred_at.date().isoformat()}" for o in cited)
     return RULE.signal(
         params,
         subject_type=state.subject_type,
         subject_id=state.subject_id,
         jurisdiction=last.jurisdiction,
-        occurred_at=last.occurred_at,
-        score=round(len(window) / params.min_findings, 4),
+        occurred_at=episode.opened_at,  # one per episode: its revisions share a month partition
+        score=round(len(cited) / params.min_findings, 4),
         reason=(
-            f"{state.subject_type} {state.subject_id} found {'/'.join(params.outcomes)} {len(window)} times within "
-            f"{days} days (threshold {params.min_findings}): {listed}"
+            f"{state.subject_type} {state.subject_id} found {'/'.join(params.outcomes)} {len(cited)} times, each "
+            f"within {days} days of the ones before (threshold {params.min_findings}): {listed}"
         ),
-        evidence=tuple(o.source for o in window),
-        metrics={"findings": float(len(window)), "window_days": float(days)},
+        evidence=tuple(o.source for o in cited),
+        metrics={"findings": float(len(cited)), "window_days": float(days)},
+        revision=episode.revision,
+        opened_by=episode.opened_by,
     )

@@ -7,6 +7,12 @@ the watermark has passed its event time, so every on-time occurrence before it i
 out-of-order arrival within grace gives the same windows — and the same signal ids — as in-order
 arrival. An occurrence that arrives beyond grace is judged on the next ``due`` with what is still
 kept; occurrences already judged are not judged again.
+
+A key's qualifying windows make one signal, an :class:`Episode`: the first window that qualifies
+opens it (and names it: the signal id comes from its events), each later qualifying window within
+the window length of the last revises it with the evidence grown, and it closes once the watermark
+is a window past its last qualifying occurrence. One repeat offender is one signal in revisions,
+not one new signal per seizure.
 """
 
 from __future__ import annotations
@@ -63,3 +69,29 @@ def prune(
     """Drop judged occurrences that no on-time occurrence can have in its window any more."""
     horizon = watermark(clock, grace) - window
     return tuple(o for o in occurrences if not o.judged or o.occurred_at >= horizon)
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A key's open signal: opened by the first window that qualified, grown by each later one."""
+
+    opened_by: tuple[str, ...]  # event ids of the opening window: the signal's id
+    opened_at: datetime  # event time of the occurrence that opened it: every revision's occurred_at
+    evidence: tuple[Occurrence, ...]  # every occurrence cited so far, in event-time order
+    revision: int
+    ends_at: datetime  # the last qualifying occurrence's time plus the window
+
+
+def revise(episode: Episode | None, window: list[Occurrence], span: timedelta) -> Episode:
+    """The episode after ``window`` (ending at its last occurrence) qualified: opened, or grown."""
+    last = window[-1]
+    if episode is None or last.occurred_at > episode.ends_at:
+        return Episode(tuple(o.event_id for o in window), last.occurred_at, tuple(window), 0, last.occurred_at + span)
+    cited = {o.event_id: o for o in (*episode.evidence, *window)}
+    grown = tuple(sorted(cited.values(), key=lambda o: o.order))
+    return replace(episode, evidence=grown, revision=episode.revision + 1, ends_at=last.occurred_at + span)
+
+
+def close(episode: Episode | None, clock: datetime, grace: timedelta) -> Episode | None:
+    """``None`` once the watermark has passed the episode's end: the next qualifying window opens a new one."""
+    return None if episode is None or is_closed(episode.ends_at, clock, grace) else episode

@@ -12,6 +12,9 @@ from iprx.sinks.clickhouse.errors import ClickHouseUnavailable
 from iprx.sinks.clickhouse.migrations import Migration, MigrationError, load_migrations, migrate
 from iprx.sinks.clickhouse.sink import ClickHouseSink
 from iprx.sinks.clickhouse.store import Store, StoreInUse
+from iprx.stream_processors.signals import SIGNAL_SCHEMA, to_record
+
+from tests.unit.rule_harness import RULEBOOK, Tick, at, drive, seizure
 
 pytestmark = pytest.mark.integration
 codec = SingleObjectCodec()
@@ -175,3 +178,24 @@ def test_a_row_clickhouse_refuses_becomes_a_dead_letter_and_the_rest_lands(store
     ).result_rows
     assert (stage, offset, field) == ("sink.insert", 2, "quantity")
     assert reason.startswith("column quantity (Int64): invalid literal for int()"), reason
+
+
+def test_an_episode_shows_its_latest_revision_and_keeps_every_revision_in_the_history(store):
+    rule = RULEBOOK.rule("seizure.repeat_offender")
+    events = [seizure("a", at(0), "5300"), seizure("b", at(5), "2200"), seizure("c", at(40), "5300")]
+    opened, revised = drive(rule, [*events, Tick(at(400))])[0]
+    assert opened.signal_id == revised.signal_id and (opened.revision, revised.revision) == (0, 1)
+    assert opened.occurred_at.month != events[2].occurred_at.month  # the latest seizure is in another month
+    sink = ClickHouseSink(store)
+    published = datetime(2026, 7, 1, tzinfo=UTC)
+    first = Batch("t.signals", 0, [SourceRecord(0, codec.encode(SIGNAL_SCHEMA, to_record(opened, published)), 0)])
+    sink.write(first)
+    sink.write(Batch("t.signals", 0, [SourceRecord(1, codec.encode(SIGNAL_SCHEMA, to_record(revised, published)), 0)]))
+    sink.write(first)  # a replay of the first batch (same offsets) changes nothing
+
+    q = store.client.query
+    current = q("SELECT signal_id, revision, length(evidence), occurred_at FROM iprx.signals FINAL").result_rows
+    assert [(str(r[0]), r[1], r[2]) for r in current] == [(str(revised.signal_id), 1, 3)]
+    assert current[0][3].replace(tzinfo=UTC) == opened.occurred_at  # every revision carries the episode's opening time
+    history = q("SELECT revision, length(evidence) FROM iprx.signal_revisions FINAL ORDER BY revision").result_rows
+    assert history == [(0, 2), (1, 3)]

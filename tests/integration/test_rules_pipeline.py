@@ -23,7 +23,6 @@ from iprx.producers import Publisher
 from iprx.schemas import SingleObjectCodec
 from iprx.simulation import ExpectedSignal, Planned, Simulation, minimum_count, simulate
 from iprx.sinks.clickhouse.store import Store
-from iprx.stream_processors.signals import signal_id
 from kafka import KafkaProducer
 
 pytestmark = pytest.mark.integration
@@ -54,7 +53,7 @@ def landed_signals(settings) -> dict[str, tuple]:
 
 
 def expected_ids(expected: Iterable[ExpectedSignal]) -> dict[str, tuple]:
-    return {str(signal_id(s.rule_id, s.subject_type, s.subject_id, s.evidence)): (*s.key, s.severity) for s in expected}
+    return {str(s.signal_id): (*s.key, s.severity) for s in expected}
 
 
 def settle(settings, children: list[Child], timeout_s: float = 180) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from iprx.pipeline.supervise import pipeline_groups, wait_until_caught_up
-from iprx.simulation import ExpectedSignal, default_anchor, simulate
-from iprx.simulation.truth import read_truth
+from iprx.simulation import default_anchor, simulate
+from iprx.simulation.truth import expected_signal, read_truth
 from iprx.sinks.clickhouse.store import Store
 
 from tests.integration.test_rules_pipeline import assert_exactly, landed_signals, settle, sink, workers
@@ -51,10 +51,7 @@ def test_the_files_published_with_produce_give_the_ground_truth(pipeline_env, tm
     run = subprocess.run(command, env=pipeline_env.process_env(), capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     truth = read_truth(out / "truth.jsonl")
-    expected = [
-        ExpectedSignal(t["rule_id"], t["subject_type"], t["subject_id"], tuple(t["evidence"]), t["severity"], "")
-        for t in truth
-    ]
+    expected = [expected_signal(t) for t in truth]
     children = [*workers(pipeline_env, "worker"), sink(pipeline_env)]
     try:
         first = produce(pipeline_env.process_env(), out / "produce.sh", 1)

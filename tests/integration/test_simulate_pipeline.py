@@ -12,8 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from iprx.simulation import ExpectedSignal
-from iprx.simulation.truth import read_truth
+from iprx.simulation.truth import expected_signal, read_truth
 
 from tests.integration.test_rules_pipeline import assert_exactly, landed_signals, settle, sink, workers
 
@@ -41,10 +40,7 @@ def test_the_pipeline_turns_a_simulation_into_its_ground_truth(pipeline_env, tmp
         run = subprocess.run(command, env=pipeline_env.process_env(), capture_output=True, text=True, timeout=300)
         assert run.returncode == 0, run.stdout + run.stderr
         truth = read_truth(truth_path)
-        expected = [
-            ExpectedSignal(t["rule_id"], t["subject_type"], t["subject_id"], tuple(t["evidence"]), t["severity"], "")
-            for t in truth
-        ]
+        expected = [expected_signal(t) for t in truth]
         settle(settings, children)
     finally:
         for child in children:

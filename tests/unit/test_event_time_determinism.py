@@ -114,18 +114,20 @@ def deliver(simulation: Simulation, delivery: Delivery, watermark: datetime) -> 
                 run(rule, [lambda b, t, p=p: b.tick(NOW, p, list(t)) for p in live])
     for rule in rulebook.stateful:
         run(rule, [lambda b, t, p=p: b.watermark(watermark, p, list(t)) for p in range(PARTITIONS)])
-    # By id, as the sink keeps them: a partner notice that matches one seizure under two of its keys
-    # (container and bill of lading) raises the same signal id twice.
+    # By id, as the sink keeps them: the latest revision of an episode; and a partner notice that
+    # matches one seizure under two of its keys (container and bill of lading) raises one id twice.
     return {str(s.signal_id): s for s in raised}
 
 
 def truth(simulation: Simulation) -> dict[tuple, str]:
-    return {s.key: s.severity for s in simulation.expected}
+    return {s.key: (s.severity, s.revision) for s in simulation.expected}
 
 
 def keys(signals: dict[str, Signal]) -> dict[tuple, str]:
-    return {(s.rule_id, s.subject_type, s.subject_id, frozenset(e.event_id for e in s.evidence)): s.severity
-            for s in signals.values()}  # fmt: skip
+    return {
+        (s.rule_id, s.subject_type, s.subject_id, frozenset(e.event_id for e in s.evidence)): (s.severity, s.revision)
+        for s in signals.values()
+    }
 
 
 DELIVERIES = {

@@ -35,7 +35,23 @@ def test_signal():
         "11100000000013127W",
     )
     assert evidence_ids(s) == {"i1", "i2"} and s.occurred_at == at(100)
-    assert "2 times within 365 days" in s.reason and "I-i1" in s.reason and "I-i2" in s.reason
+    assert "2 times, each within 365 days" in s.reason and "I-i1" in s.reason and "I-i2" in s.reason
+    assert s.revision == 0
+
+
+def test_a_third_finding_revises_the_episode_and_a_finding_after_it_ends_opens_another():
+    events = [inspection("i1", at(0)), inspection("i2", at(100)), inspection("i3", at(200))]
+    events += [inspection("i4", at(800)), inspection("i5", at(900))]  # a year after i3: a new episode
+    signals, table = drive(RULE, [*events, LATER, Tick(at(2000))])
+    assert [(evidence_ids(s), s.revision) for s in signals] == [
+        ({"i1", "i2"}, 0),
+        ({"i1", "i2", "i3"}, 1),
+        ({"i4", "i5"}, 0),
+    ]
+    first, revised, second = signals
+    assert first.signal_id == revised.signal_id != second.signal_id  # revisions keep the episode's id
+    assert first.occurred_at == revised.occurred_at == at(100)  # the episode's opening, in every revision
+    assert table == {}  # closed and pruned once the watermark is a window past its last finding
 
 
 def test_outcomes_come_from_the_ruleset():
@@ -62,8 +78,11 @@ def test_watermark_edge_and_late_arrival_within_grace():
 
 def test_reordering_gives_the_same_ids():
     events = [inspection(f"i{n}", at(n * 50)) for n in range(4)]
-    results = {frozenset(ids(drive(RULE, [*order, LATER])[0])) for order in itertools.permutations(events)}
-    assert len(results) == 1 and len(next(iter(results))) == 3
+    results = {
+        tuple((s.signal_id, s.revision, frozenset(evidence_ids(s))) for s in drive(RULE, [*order, LATER])[0])
+        for order in itertools.permutations(events)
+    }
+    assert len(results) == 1 and len(next(iter(results))) == 3  # one episode in three revisions, in every order
 
 
 @pytest.mark.parametrize("section", [{"outcomes": ["BAD"]}, {"min_findings": 1}, {"window_days": 0}, {"outcomes": []}])

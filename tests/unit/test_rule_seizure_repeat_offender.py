@@ -26,10 +26,11 @@ def test_thresholds_and_window_edges(seizures, fires):
     assert bool(signals) is fires
 
 
-def test_signal_cites_every_seizure_in_the_window():
+def test_a_repeat_offender_is_one_episode_revised_with_every_seizure():
     events = [seizure("a", at(0), "5300"), seizure("b", at(5), "2200"), seizure("c", at(6), "5300")]
     signals, _ = drive(RULE, [*events, LATER])
-    assert [evidence_ids(s) for s in signals] == [{"a", "b"}, {"a", "b", "c"}]
+    assert [(evidence_ids(s), s.revision) for s in signals] == [({"a", "b"}, 0), ({"a", "b", "c"}, 1)]
+    assert len(ids(signals)) == 1  # one signal id: the episode's, from the seizures that opened it
     s = signals[-1]
     assert (s.severity, s.category, s.subject_type, s.subject_id) == (
         "HIGH",
@@ -37,7 +38,7 @@ def test_signal_cites_every_seizure_in_the_window():
         "EXPORTER",
         "914403001922038216",
     )
-    assert "3 seizures at 2 customs offices (2200, 5300) within 90 days" in s.reason
+    assert "3 seizures at 2 customs offices (2200, 5300), each within 90 days" in s.reason
     assert s.metrics["offices"] == 2.0 and s.metrics["seizures"] == 3.0
 
 
@@ -56,8 +57,11 @@ def test_judged_only_when_the_watermark_passes():
 def test_reordering_within_grace_gives_the_same_signal_ids():
     events = [seizure("a", at(0), "5300"), seizure("b", at(1), "2200"), seizure("c", at(1), "4200")]
     events.append(seizure("d", at(2), "5300"))
-    results = {frozenset(ids(drive(RULE, [*order, LATER])[0])) for order in itertools.permutations(events)}
-    assert len(results) == 1 and len(next(iter(results))) == 3
+    results = {
+        tuple((s.signal_id, s.revision, frozenset(evidence_ids(s))) for s in drive(RULE, [*order, LATER])[0])
+        for order in itertools.permutations(events)
+    }
+    assert len(results) == 1 and len(next(iter(results))) == 3  # one episode in three revisions, in every order
 
 
 def test_late_seizure_beyond_grace_is_judged_but_does_not_rejudge_later_ones():
@@ -69,6 +73,14 @@ def test_late_seizure_beyond_grace_is_judged_but_does_not_rejudge_later_ones():
     # a arrives after c was judged: c keeps its signal on {b, c}; a is judged on its own window
     beyond, _ = drive(RULE, [*on_time, Tick(at(12) + GRACE), late, LATER])
     assert [evidence_ids(s) for s in beyond] == [{"b", "c"}]
+
+
+def test_an_episode_ends_a_window_after_its_last_qualifying_seizure():
+    run = [seizure("a", at(0), "5300"), seizure("b", at(10), "2200")]
+    again = [seizure("c", at(101), "5300"), seizure("d", at(102), "4200")]  # b + 90 days has passed
+    signals, _ = drive(RULE, [*run, Tick(at(10) + GRACE + MS), *again, LATER])
+    assert [(evidence_ids(s), s.revision) for s in signals] == [({"a", "b"}, 0), ({"c", "d"}, 0)]
+    assert len(ids(signals)) == 2
 
 
 def test_state_is_pruned_out_of_the_window():

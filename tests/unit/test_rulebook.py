@@ -67,7 +67,7 @@ def test_every_signal_records_rule_and_ruleset_versions():
     state, _ = rule.apply(rule.new_state(), inspection("i", at(0)))
     state, _ = rule.apply(state, inspection("j", at(1)))
     [s] = rule.due(state, at(10))[1]
-    assert (s.rule_id, s.rule_version, s.ruleset_version) == ("inspection.repeat_noncompliance", 1, "2099.9")
+    assert (s.rule_id, s.rule_version, s.ruleset_version) == ("inspection.repeat_noncompliance", 2, "2099.9")
 
 
 def test_state_json_round_trip_keeps_every_type():

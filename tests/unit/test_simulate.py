@@ -43,7 +43,7 @@ CODEC = SingleObjectCodec()
 
 
 def truth_keys(simulation: Simulation) -> dict[tuple, str]:
-    keys = {s.key: s.severity for s in simulation.expected}
+    keys = {s.key: (s.severity, s.revision) for s in simulation.expected}
     assert len(keys) == len(simulation.expected), "a signal is expected twice"
     return keys
 
@@ -52,7 +52,8 @@ def truth_keys(simulation: Simulation) -> dict[tuple, str]:
 
 
 def replay(simulation: Simulation, wall_clock: datetime, sweep_every: int = 1) -> dict[tuple, str]:
-    """The signals the rules raise: (rule, subject type, subject, evidence ids) -> severity."""
+    """The latest revision of each signal the rules raise: (rule, subject type, subject, evidence ids) ->
+    (severity, revision)."""
     rulebook = Rulebook.from_ruleset(load_ruleset())
     tables: dict[str, dict[str, object]] = {r.rule_id: {} for r in rulebook.stateful}
     clocks: dict[str, datetime] = {}  # one event-time clock per rule: every key on one partition, the worst case
@@ -89,8 +90,11 @@ def replay(simulation: Simulation, wall_clock: datetime, sweep_every: int = 1) -
         if n % sweep_every == 0:
             sweep()
     sweep()
-    return {(s.rule_id, s.subject_type, s.subject_id, frozenset(e.event_id for e in s.evidence)): s.severity
-            for s in raised}  # fmt: skip
+    latest = {s.signal_id: s for s in raised}  # an episode's revisions share the id; the last is current
+    return {
+        (s.rule_id, s.subject_type, s.subject_id, frozenset(e.event_id for e in s.evidence)): (s.severity, s.revision)
+        for s in latest.values()
+    }
 
 
 @pytest.mark.parametrize("late", [timedelta(0), TOLERANCE], ids=["at-anchor", "tolerance-later"])
