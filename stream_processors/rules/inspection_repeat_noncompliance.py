@@ -89,7 +89,7 @@ def _signal(state: State, episode: Episode, params: Params) -> Signal:
     cited = episode.evidence
     last = cited[-1]
     days = params.window.days
-    listed = ", ".join(f"{o.label} on {o.occurred_at.date().isoformat()}" for o in cited)
+    listed = occurrences.listed(cited, lambda o: f"{o.label} on {o.occurred_at.date().isoformat()}")
     return RULE.signal(
         params,
         subject_type=state.subject_type,

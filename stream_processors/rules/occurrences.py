@@ -17,7 +17,7 @@ not one new signal per seizure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -95,3 +95,10 @@ def revise(episode: Episode | None, window: list[Occurrence], span: timedelta) -
 def close(episode: Episode | None, clock: datetime, grace: timedelta) -> Episode | None:
     """``None`` once the watermark has passed the episode's end: the next qualifying window opens a new one."""
     return None if episode is None or is_closed(episode.ends_at, clock, grace) else episode
+
+
+def listed(cited: tuple[Occurrence, ...], describe: Callable[[Occurrence], str], limit: int = 10) -> str:
+    """The cited occurrences for a signal's reason: all of them, or past ``limit`` the latest ``limit``
+    (an episode's evidence keeps growing; the evidence field lists every one)."""
+    text = ", ".join(describe(o) for o in cited[-limit:])
+    return text if len(cited) <= limit else f"{len(cited) - limit} earlier, then {text}"

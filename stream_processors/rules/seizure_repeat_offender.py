@@ -84,7 +84,7 @@ def _signal(state: State, episode: Episode, params: Params) -> Signal:
     last = cited[-1]
     offices = sorted({o.place for o in cited})
     days = params.window.days
-    listed = ", ".join(f"{o.label} at office {o.place} on {o.occurred_at.date().isoformat()}" for o in cited)
+    listed = occurrences.listed(cited, lambda o: f"{o.label} at office {o.place} on {o.occurred_at.date().isoformat()}")
     score = max(len(offices) / params.min_offices, len(cited) / params.min_seizures)
     return RULE.signal(
         params,

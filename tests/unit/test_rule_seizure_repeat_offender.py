@@ -88,3 +88,11 @@ def test_state_is_pruned_out_of_the_window():
     assert table  # still able to pair with an on-time seizure at day 90
     _, table = drive(RULE, [seizure("a", at(0)), Tick(at(90) + GRACE + MS)])
     assert table == {}
+
+
+def test_a_long_episode_names_its_latest_seizures_and_cites_them_all():
+    events = [seizure(f"s{n:02d}", at(n), "5300" if n % 2 else "2200") for n in range(14)]
+    signals, _ = drive(RULE, [*events, LATER])
+    latest = signals[-1]
+    assert (latest.revision, len(latest.evidence)) == (12, 14)
+    assert "4 earlier, then " in latest.reason and latest.reason.count(" at office ") == 10
