@@ -7,15 +7,17 @@ import io
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from fastavro import schemaless_reader
 from iprx.bench.environment import Stage, wait_for_drain, wait_for_lag_zero
+from iprx.bench.faust_ceiling import rekey_topic_name
 from iprx.bench.producer import raw_producer
 from iprx.bench.workload import MixedWorkload
 from iprx.kernel import topics
-from iprx.kernel.config import load_settings
+from iprx.kernel.config import Settings, load_settings
 from iprx.kernel.kafka_clients import bootstrap_list, connecting, kafka_python_options
 from iprx.pipeline.supervise import say
 from iprx.schemas import default_catalog
@@ -30,25 +32,43 @@ def run_worker(stage: Stage, group_suffix: str, events: int, timeout_s: float, m
     The worker is done when its input topics *and* its rules' re-key topics are drained: the input
     lag alone reaches 0 while the stateful rules still have most of the work queued.
     """
+    args = ["worker"] if module == "iprx" else ["worker", str(stage.data_dir / "profile-processor")]
+    timed = _timed(stage, group_suffix, events, timeout_s, module, args, rekey.topic_names)
+    return timed | {"records_written": records_written(stage, f"{stage.worker_group}-{group_suffix}")}
+
+
+def run_ceiling(stage: Stage, events: int, timeout_s: float) -> dict[str, Any]:
+    """The Faust ceiling (``bench.faust_ceiling``) on ``stage``'s filled input topics, timed like the worker."""
+    return _timed(stage, "ceiling", events, timeout_s, "iprx.bench.faust_ceiling", [], lambda s: [rekey_topic_name(s)])
+
+
+def _timed(
+    stage: Stage,
+    group_suffix: str,
+    events: int,
+    timeout_s: float,
+    module: str,
+    args: list[str],
+    internal: Callable[[Settings], list[str]],
+) -> dict[str, Any]:
+    """Run ``module args`` as a Faust app with a fresh group until its inputs and ``internal`` topics drain."""
     group = f"{stage.worker_group}-{group_suffix}"
     env = stage.env | {"IPRX_WORKER_GROUP_ID": group}
     env_stage = Stage(stage.name, stage.data_dir, env, load_settings(env=dict(os.environ) | env))
-    args = ["worker"] if module == "iprx" else ["worker", str(stage.data_dir / "profile-processor")]
-    worker = env_stage.start(f"worker-{group_suffix}", args, module=module)
+    app = env_stage.start(f"worker-{group_suffix}", args, module=module)
     try:
         inputs = [env_stage.topic(t.name) for t in topics.WORKER_INPUTS]
-        done, seconds = wait_for_lag_zero(env_stage, group, inputs, events, [worker], timeout_s)
+        done, seconds = wait_for_lag_zero(env_stage, group, inputs, events, [app], timeout_s)
         input_s = seconds
-        seconds += wait_for_drain(env_stage, group, rekey.topic_names(env_stage.settings), [worker], timeout_s)
-        rss = worker.peak_rss_mb()
+        seconds += wait_for_drain(env_stage, group, internal(env_stage.settings), [app], timeout_s)
+        rss = app.peak_rss_mb()
     finally:
-        worker.stop(timeout=60 if module == "iprx" else 600)  # a profiled worker writes its profile
+        app.stop(timeout=600 if module == "iprx.bench.profiling" else 60)  # a profiled worker writes its profile
     return {
         "events_per_s": done / seconds,
         "window_s": seconds,
         "inputs_drained_s": input_s,
         "peak_rss_mb": rss,
-        "records_written": records_written(env_stage, group),
     }
 
 
@@ -128,7 +148,9 @@ def run(stage: Stage, workload: MixedWorkload, timeout_s: float) -> dict[str, An
     per_event = sum(worker["records_written"].values()) / events
     written = ", ".join(f"{kind} {n:,}" for kind, n in sorted(worker["records_written"].items()))
     say(f"processor: {worker['events_per_s']:,.0f} events/s, {per_event:.2f} records written per event ({written})")
-    say("processor: now the aiokafka + fastavro baseline")
+    say("processor: now the Faust ceiling (one re-key and one table update per event, no rules)")
+    ceiling = run_ceiling(stage, events, timeout_s)
+    say(f"processor: Faust ceiling {ceiling['events_per_s']:,.0f} events/s; now the aiokafka + fastavro baseline")
     baseline = asyncio.run(_consume_and_decode(stage, events))
     say(f"processor: raw baseline {baseline:,.0f} events/s")
     return {
@@ -143,5 +165,7 @@ def run(stage: Stage, workload: MixedWorkload, timeout_s: float) -> dict[str, An
         "ratio": worker["events_per_s"] / baseline,
         "worker_peak_rss_mb": worker["peak_rss_mb"],
         "records_written": worker["records_written"],
+        "faust_ceiling_events_per_s": ceiling["events_per_s"],
+        "ratio_to_faust_ceiling": worker["events_per_s"] / ceiling["events_per_s"],
         "records_written_per_event": round(sum(worker["records_written"].values()) / events, 3),
     }

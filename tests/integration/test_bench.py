@@ -46,6 +46,11 @@ def test_bench_reports_every_figure(kafka_bootstrap: str, tmp_path: Path) -> Non
     assert set(written) == {"rekey", "changelog", "signals"} and all(n > 0 for n in written.values())
     assert stages["processor"]["records_written_per_event"] == round(sum(written.values()) / 2000, 3)
     assert "records written per event" in run.stdout
+    # the Faust ceiling ran on the same input, in the same run
+    assert positive(stages["processor"]["faust_ceiling_events_per_s"]) and positive(
+        stages["processor"]["ratio_to_faust_ceiling"]
+    )
+    assert "Faust ceiling" in run.stdout
     e2e = stages["e2e"]
     for kind in ("seizure", "signal"):
         assert e2e[f"{kind}_rows"] > 0
