@@ -2,7 +2,8 @@
 
 Per input event it does what the worker's pattern costs at the least: one re-key through an internal
 topic (keyed by the record key) and one table update (a count per key, changelog-backed), with the
-worker's own app settings (batching, acks, linger, compression). No decoding, no rules. The bench
+worker's own app settings (acks, linger, compression) and batching (``worker.batch_max``, deliveries
+awaited once per batch). No decoding, no rules. The bench
 runs it on the same input as the worker, in the same run, as the processor's second baseline: how
 much of what Faust itself allows the worker reaches. Settings come from the environment as for
 `iprx worker` (``IPRX_WORKER_GROUP_ID`` names the app and its consumer group).
@@ -10,13 +11,13 @@ much of what Faust itself allows the worker reaches. Settings come from the envi
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
 
 import faust
 from iprx.kernel import topics
 from iprx.kernel.config import Settings, load_settings
 from iprx.kernel.kafka_admin import ensure_topics
-from iprx.kernel.kafka_clients import faust_broker_options
+from iprx.stream_processors.app import app_options, processing
 from kafka.admin import NewTopic
 
 TABLE = "ceiling-count"
@@ -27,39 +28,28 @@ def rekey_topic_name(settings: Settings) -> str:
 
 
 def create_app(settings: Settings) -> faust.App:
-    partitions, w = settings.kafka.partitions, settings.worker
-    app = faust.App(
-        settings.worker.group_id,
-        **faust_broker_options(settings.kafka),
-        datadir=str(Path(settings.data_dir) / "faust-ceiling"),
-        store="memory://",
-        key_serializer="raw",
-        value_serializer="raw",
-        topic_partitions=partitions,
-        topic_replication_factor=settings.kafka.replication_factor,
-        processing_guarantee="at_least_once",
-        producer_acks=-1,
-        producer_linger=w.producer_linger_ms / 1000,
-        producer_max_batch_size=w.producer_batch_bytes,
-        producer_compression_type=w.producer_compression or None,
-        consumer_auto_offset_reset="earliest",
-        web_enabled=False,
-    )
+    partitions = settings.kafka.partitions
+    app = faust.App(settings.worker.group_id, **app_options(settings, "faust-ceiling"))
     inputs = app.topic(*(settings.topic(t.name) for t in topics.WORKER_INPUTS), key_type=bytes, value_type=bytes)
     rekeyed = app.topic(
         rekey_topic_name(settings), key_type=bytes, value_type=bytes, internal=True, partitions=partitions
     )
     counts = app.Table(TABLE, default=int, partitions=partitions)
 
+    batch_max, within = settings.worker.batch_max, settings.worker.batch_wait_ms / 1000
+
+    # Batched as the worker's agents are: deliveries awaited once per batch.
     @app.agent(inputs)
     async def rekey(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            await rekeyed.send(key=event.key or b"-", value=event.value)
+        async for events in stream.take_events(batch_max, within=within):
+            await asyncio.gather(*[await rekeyed.send(key=e.key or b"-", value=e.value) for e in events])
 
     @app.agent(rekeyed)
     async def count(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            counts[event.key] += 1
+        async for events in stream.take_events(batch_max, within=within):
+            for event in events:
+                with processing(event):  # the changelog goes to the event's partition
+                    counts[event.key] += 1
 
     return app
 

@@ -83,7 +83,7 @@ class WorkerSettings:
     signing_key_id: str = ""
     # Seconds between wall-clock sweeps of the rules' state (deadlines of a quiet live stream fire).
     deadline_sweep_s: float = 30.0
-    # A re-key partition is live, and only then swept by the wall clock, while its event-time clock
+    # A re-key partition is live, and only then swept by the wall clock, while its newest event time
     # is within this many seconds of now; a backfill never is (0: the wall clock never fires).
     live_within_s: float = 3600.0
     # Each agent takes up to batch_max events at a time (waiting at most batch_wait_ms for them) and

@@ -14,7 +14,7 @@ Topology (topic names get ``kafka.topic_prefix``; ``G`` is ``worker.group_id``):
   of the families the rule reads); on a watermark record ``due`` for every key of the partition at
   the watermark, and on a wall-clock tick at the wall clock;
 * a timer every ``worker.deadline_sweep_s`` that sends a wall-clock tick to each re-key partition
-  this worker owns that is *live* (its event-time clock within ``worker.live_within_s`` of now),
+  this worker owns that is *live* (its newest event time within ``worker.live_within_s`` of now),
   has been idle (no event for a whole interval) and holds a key with something due at now. A
   backfill is never ticked: its deadlines are closed by event time, and what the data never reaches
   by a watermark (``iprx watermark``), so its signals do not depend on when its events arrive.
@@ -68,6 +68,28 @@ log = logging.getLogger(__name__)
 NOTICE_SENT_SCHEMA = "iprx.cooperation.PartnerNoticeSent"
 
 
+def app_options(settings: Settings, datadir: str) -> dict[str, Any]:
+    """``faust.App`` options of the worker (also the bench's Faust ceiling, so both run alike)."""
+    return {
+        **faust_broker_options(settings.kafka),
+        "datadir": str(Path(settings.data_dir) / datadir),
+        "store": "memory://",
+        "key_serializer": "raw",
+        "value_serializer": "raw",
+        "topic_partitions": settings.kafka.partitions,
+        "topic_replication_factor": settings.kafka.replication_factor,
+        "processing_guarantee": "at_least_once",
+        "producer_acks": -1,
+        # Agents wait for deliveries once per batch, so a short linger costs little latency and lets
+        # the producer put many records in one request; changelog values and signals are JSON-heavy.
+        "producer_linger": settings.worker.producer_linger_ms / 1000,
+        "producer_max_batch_size": settings.worker.producer_batch_bytes,
+        "producer_compression_type": settings.worker.producer_compression or None,
+        "consumer_auto_offset_reset": "earliest",
+        "web_enabled": False,
+    }
+
+
 def create_app(settings: Settings) -> faust.App:
     """Build the worker app for ``settings``; the group id is ``worker.group_id``."""
     rulebook = Rulebook.from_ruleset(load_ruleset(settings.worker.ruleset_file or None))
@@ -79,25 +101,7 @@ def create_app(settings: Settings) -> faust.App:
     require_signatures = settings.members.require_signatures
     metrics.expect_members(members)
     partitions = settings.kafka.partitions
-    app = faust.App(
-        settings.worker.group_id,
-        **faust_broker_options(settings.kafka),
-        datadir=str(Path(settings.data_dir) / "faust"),
-        store="memory://",
-        key_serializer="raw",
-        value_serializer="raw",
-        topic_partitions=partitions,
-        topic_replication_factor=settings.kafka.replication_factor,
-        processing_guarantee="at_least_once",
-        producer_acks=-1,
-        # Agents wait for deliveries once per batch, so a short linger costs little latency and lets
-        # the producer put many records in one request; changelog values and signals are JSON-heavy.
-        producer_linger=settings.worker.producer_linger_ms / 1000,
-        producer_max_batch_size=settings.worker.producer_batch_bytes,
-        producer_compression_type=settings.worker.producer_compression or None,
-        consumer_auto_offset_reset="earliest",
-        web_enabled=False,
-    )
+    app = faust.App(settings.worker.group_id, **app_options(settings, "faust"))
     hold_streams_until_seeked(app)  # see stream_processors.rebalance: a restart must not stall a partition
 
     def topic(name: str, **options: Any) -> faust.TopicT:
@@ -298,7 +302,7 @@ def create_app(settings: Settings) -> faust.App:
                 for key, value in list(tables[rule.rule_id].items())
                 if (name, p := rekey.partition_for(key, partitions)) in owned
                 and last_event.get((rule.rule_id, p), 0.0) <= idle_since
-                and is_live(clocks[rule.rule_id].clock(p, rule.families), now, live_within)
+                and is_live(clocks[rule.rule_id].newest(p), now, live_within)
                 and has_due(rule, caches[rule.rule_id].load(key, value), value, now)
             }
             for p in sorted(due):

@@ -11,9 +11,10 @@ families arrive in. Two more inputs move the clock:
 * a **watermark** (``iprx watermark``): "every event older than T has been published", for every
   family at once. It is how a backfill is closed: the deadlines and windows the data itself never
   reaches are closed at T, identically however the data arrived;
-* the **wall clock**, for live data only: a partition whose event-time clock is within
+* the **wall clock**, for live data only: a partition whose newest event (or watermark) is within
   ``worker.live_within_s`` of now is ticked with now when it has been idle, so deadlines of a quiet
-  live stream still fire. Inside a backfill (a clock far behind now, or held back) it never is.
+  live stream still fire, and a family that never reaches the partition does not hold its state
+  forever. Inside a backfill (every event far behind now) it never is.
 
 A rule subtracts its own ``grace`` from ``clock`` to get the **watermark**. Events with
 ``occurred_at >= watermark`` are on time and are still waited for; an event older than the watermark
@@ -80,6 +81,11 @@ class EventClock:
                 return None
             times.append(best)
         return min(times)
+
+    def newest(self, partition: int) -> datetime | None:
+        """The latest event time or watermark seen on ``partition``, whatever the family."""
+        seen = [*self._latest.get(partition, {}).values(), *filter(None, [self._watermark.get(partition)])]
+        return max(seen, default=None)
 
     def lowest(self, families: Iterable[str]) -> datetime | None:
         """The smallest clock over the partitions that have one: how far the rule has settled."""

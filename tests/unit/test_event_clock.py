@@ -45,6 +45,16 @@ def test_lowest_is_how_far_every_partition_with_a_clock_has_come():
     assert clock.lowest(TWO) == at(5)
 
 
+def test_newest_is_the_latest_of_any_family_or_watermark():
+    clock = EventClock()
+    assert clock.newest(0) is None
+    clock.saw(0, "seizure", at(10))
+    clock.saw(0, "cooperation", at(3))
+    assert clock.newest(0) == at(10)  # live by its seizures, though the rule's clock waits for notices
+    clock.lift(0, at(20))
+    assert clock.newest(0) == at(20)
+
+
 def test_only_a_clock_near_the_wall_clock_is_live():
     now, hour = at(100), timedelta(hours=1)
     assert is_live(now - timedelta(minutes=59), now, hour)

@@ -109,8 +109,7 @@ def deliver(simulation: Simulation, delivery: Delivery, watermark: datetime) -> 
                 run(rule, per_rule[rule.rule_id])
         if delivery.pause:
             for rule in rulebook.stateful:
-                clock = clocks[rule.rule_id]
-                live = [p for p in range(PARTITIONS) if is_live(clock.clock(p, rule.families), NOW, LIVE_WITHIN)]
+                live = [p for p in range(PARTITIONS) if is_live(clocks[rule.rule_id].newest(p), NOW, LIVE_WITHIN)]
                 run(rule, [lambda b, t, p=p: b.tick(NOW, p, list(t)) for p in live])
     for rule in rulebook.stateful:
         run(rule, [lambda b, t, p=p: b.watermark(watermark, p, list(t)) for p in range(PARTITIONS)])
