@@ -6,7 +6,7 @@ import argparse
 
 from iprx.kernel.config import Settings
 
-ACTIONS = ("up", "down", "status", "config")
+ACTIONS = ("up", "down", "status", "config", "dashboards")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,7 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "action",
         choices=ACTIONS,
         help="up: start Prometheus (127.0.0.1:monitoring.port) unless it runs; down: stop it; "
-        "status: exit 0 if it runs, 3 if not; config: print the configuration `up` uses",
+        "status: exit 0 if it runs, 3 if not; config: print the configuration `up` uses; "
+        "dashboards: write the Grafana dashboards (pipeline/dashboards.py) into deploy/monitoring/grafana",
     )
 
 
@@ -22,6 +23,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     """Handle one action; a missing or failing Prometheus raises PrometheusError (one line, exit 2)."""
     from iprx.pipeline import prometheus
 
+    if args.action == "dashboards":
+        from iprx.pipeline.dashboards import write
+
+        for path in write():
+            print(f"wrote {path}")
+        return 0
     if args.action == "config":
         print(prometheus.effective_config(settings), end="")
         return 0

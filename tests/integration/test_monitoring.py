@@ -1,10 +1,11 @@
 """`iprx monitoring up` runs the real Prometheus against a running sink and worker: the targets are up under
 their consumer groups, the recording rules evaluate over their metrics (the worker's lag from Faust's own
-offset gauges), and `iprx monitoring down` stops it by PID."""
+offset gauges), every Grafana panel's query returns data, and `iprx monitoring down` stops it by PID."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import subprocess
@@ -12,12 +13,17 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
 
 import pytest
+from iprx.pipeline import dashboards
 from iprx.pipeline.supervise import Child, pipeline_groups, wait_until_caught_up
+from iprx.pipeline.watermark import settle
 from iprx.producers import Publisher
+from iprx.simulation import minimum_count, simulate
 from iprx.simulation.synthetic import seizures
 
+from tests.integration.test_rules_pipeline import publish, publish_garbage
 from tests.local_http import free_low_ports
 
 pytestmark = pytest.mark.integration
@@ -46,11 +52,17 @@ def iprx(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def finite(result: list[dict]) -> bool:
+    return any(math.isfinite(float(sample["value"][1])) for sample in result)
+
+
 def test_monitoring_up_scrapes_sink_and_worker_and_evaluates_the_rules(pipeline_env):
     settings = pipeline_env.settings()
     with Publisher(settings) as publisher:
         for record in seizures(11, COUNT):
             publisher.publish("seizure", record)
+    publish(settings, simulate(3, minimum_count(), datetime.now(UTC)).planned)  # every family and rule
+    publish_garbage(settings)  # a dead letter
     sink_port, worker_port, free_prometheus_port = free_low_ports(3)
     prometheus_port = int(os.environ.get("IPRX_TEST_PROMETHEUS_PORT") or free_prometheus_port)
     env = pipeline_env.process_env(
@@ -89,6 +101,21 @@ def test_monitoring_up_scrapes_sink_and_worker_and_evaluates_the_rules(pipeline_
             assert 0 <= float(silence["value"][1]) < 600  # it has just published: not silent
             # `iprx produce` is not running: its job is configured and down.
             (publisher,) = wait_for(prometheus_port, 'up{job="iprx-publisher"} == 0')
+            # Every Grafana panel has data: more events while Prometheus watches, so that rates and the
+            # sink's batch latency have samples in their windows, then each panel's query.
+            with Publisher(settings) as publisher:
+                for record in seizures(12, COUNT):
+                    publisher.publish("seizure", record)
+            settle(settings, children=children, timeout_s=180)
+            time.sleep(3)  # three scrapes after the last batch
+            empty = []
+            for promql in dashboards.queries():
+                deadline = time.monotonic() + 30
+                while not finite(query(prometheus_port, promql)) and time.monotonic() < deadline:
+                    time.sleep(1)
+                if not finite(query(prometheus_port, promql)):
+                    empty.append(promql)
+            assert empty == [], f"dead panels: {empty}"
         finally:
             stopped = iprx(env, "monitoring", "down")
         assert stopped.returncode == 0, stopped.stderr
