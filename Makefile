@@ -9,10 +9,11 @@ demo: install
 
 # pytest exits 5 when it collected no test; that is not a failure of the suite.
 # The schema registry tests need the vendored registry's own venv (tests/tools/schema-registry).
-# The Prometheus rule tests need promtool: installed here when missing; if that fails, it says why in one
-# line and those tests fail (they never skip).
+# The Prometheus rule tests need promtool, the HTML report test chromium: installed here when missing; if
+# that fails, it says why in one line and those tests fail (they never skip).
 test: install
 	@deploy/monitoring/install-prometheus.sh || true
+	@tests/tools/install-chromium.sh || true
 	@tests/tools/schema-registry/install.sh >/dev/null && .venv/bin/ruff check . && .venv/bin/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
 # Every stage against its raw baseline (DESIGN.md §6); ARGS='--events 1000000 --profile' for more.

@@ -205,6 +205,11 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     from iprx.sinks.clickhouse.store import Store
 
     with Store(settings, "iprx report") as store:
+        if args.format == "html":
+            from iprx.cli.report_html import build_html
+
+            print(build_html(store.client, store.database, args.since, args.limit), end="")
+            return 0
         report = build_report(store.client, store.database, args.since, args.limit, tuple(args.section or SECTIONS))
     print(render(report, args.format))
     return 0
@@ -533,7 +538,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", type=date.fromisoformat, help="YYYY-MM-DD: only signals and months from this date (default: all)"
     )
     report.add_argument("--limit", type=_positive_int, default=10, help="rows per section (default 10)")
-    report.add_argument("--format", choices=FORMATS, default="table", help="table (default), json or csv, to stdout")
+    report.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (default), json or csv, to stdout; html: one self-contained page of charts (no --section)",
+    )
     report.add_argument("--section", action="append", choices=SECTIONS, help="only this section (repeatable)")
 
     demo = command("demo", _demo, "run the whole pipeline end to end and print the result")

@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # the CLI imports this module to build its parser; keep that 
     from clickhouse_connect.driver.client import Client
 
 EPOCH = date(1970, 1, 1)
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "html")
 
 
 @dataclass(frozen=True)
