@@ -1,9 +1,10 @@
 """The simulation under construction: its records in publishing phases, and what they must produce.
 
-Phases exist because the pipeline judges in event time while planted events are older than the wall
-clock: a wall-clock sweep decides anything older than the grace period as soon as it runs. So what a
-judgement waits for (phase 0: procurement, seizures, a case's referral) is published and processed
-before what is judged (phase 1: inspections, case openings, partner notices). Within a phase,
+What a judgement waits for (phase 0: procurement, seizures, a case's referral) is published and
+processed before what is judged (phase 1: inspections, case openings, partner notices). The
+engine's signals do not depend on that order (event time per family, closed by a watermark; see
+tests/unit/test_event_time_determinism.py, which also publishes the families in reverse), but the
+phases keep a worker restart during phase 1 away from phase 0 (below). Within a phase,
 records go out in event-time order, so the events of one key (one exporter, one inspected subject)
 arrive in the order the windowed rules count them; records marked ``late`` go out after the rest of
 their phase (computers after the OS licences bought for them later: same buyer, same partition, so
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -121,7 +123,7 @@ class Scene:
         evidence: list[str],
         severity: str,
         pattern: str,
-        revisions: list[list[str]] = (),
+        revisions: Sequence[list[str]] = (),
     ) -> None:
         """A signal citing ``evidence``; with ``revisions``, an episode opened by ``evidence`` and revised
         to cite each later list in turn (its latest revision is what the signals table shows)."""
