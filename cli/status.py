@@ -112,6 +112,8 @@ def to_json(status: Status) -> dict[str, Any]:
             for p in status.publishers
         ],
         "incomplete": list(status.incomplete),
+        "event_time": {rule: _iso(at) for rule, at in sorted(status.event_time.items())},
+        "event_time_source": status.event_time_source,
     }
 
 
@@ -143,7 +145,8 @@ def render(status: Status) -> RenderableType:
     ]
     if status.missing:
         parts.append(Text(f"missing topics: {', '.join(status.missing)} (run `iprx topics create`)", style="bold red"))
-    parts += [_topics(status), _groups(status), _dead_letters(status), _signals(status), _publishers(status)]
+    parts += [_topics(status), _groups(status), _event_time(status), _dead_letters(status), _signals(status)]
+    parts.append(_publishers(status))
     if status.incomplete:
         parts.append(
             Text(
@@ -218,6 +221,19 @@ def _dead_letters(status: Status) -> Table:
         table.add_row(Text("(undecodable)", style="yellow"), f"{dl.undecodable:,}")
     if not dl.read:
         table.add_row("-", "0")
+    return table
+
+
+def _event_time(status: Status) -> Table:
+    """Each rule's event-time clock: windows and deadlines before it (less grace) are closed."""
+    caption = f"from {status.event_time_source}" if status.event_time else status.event_time_source
+    names = sorted(status.event_time)
+    table = _table("Event time per rule (watermark)", "rule", "event time", "behind now", caption=caption, names=names)
+    for rule in names:
+        at = status.event_time[rule]
+        table.add_row(rule, _when(at), ago(status.taken_at, at))
+    if not names:
+        table.add_row("-", "", "")
     return table
 
 

@@ -1,4 +1,5 @@
-"""What `iprx status` shows, gathered from Kafka alone: offsets, group commits and bounded tails of topics.
+"""What `iprx status` shows, gathered from Kafka: offsets, group commits and bounded tails of topics; and
+each rule's event time from the worker's own metrics endpoint, when it answers.
 
 Nothing here opens the ClickHouse store, so the status works while the sink holds chDB's lock. Every
 topic read is a window bounded in records and in time (:class:`Bounds`), so gathering takes a few
@@ -8,9 +9,10 @@ seconds however large the topics are; what was cut short is said (``capped``, ``
 from __future__ import annotations
 
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,11 +23,13 @@ from iprx.kernel.kafka_admin import admin_client, lag_of
 from iprx.kernel.kafka_clients import KafkaUnavailable, connecting, kafka_python_options
 from iprx.kernel.members import MemberRegistryError, load_members
 from iprx.kernel.serialization import serializer_for
+from iprx.pipeline.prometheus_config import DEFAULT_METRICS_PORTS
 from iprx.schemas.errors import SchemaError
 from iprx.schemas.serializer import Serializer
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
+from prometheus_client.parser import text_string_to_metric_families
 
 SIGNAL_SCHEMA = "iprx.signal.Signal"
 RATE_WINDOW = timedelta(minutes=1)
@@ -135,6 +139,8 @@ class Status:
     signals_read: int
     publishers: tuple[PublisherActivity, ...]
     incomplete: tuple[str, ...] = field(default=())  # windows not read to their end in time
+    event_time: Mapping[str, datetime] = field(default_factory=dict)  # rule -> its event-time clock
+    event_time_source: str = ""  # the worker's metrics URL read, or why there is no event time
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -201,13 +207,35 @@ def gather(settings: Settings, bounds: Bounds = Bounds(), now: datetime | None =
             bootstrap_timeout_ms=int(bounds.read_timeout_s * 1000),  # no broker: say so in seconds, not 30
         )
     try:
-        return _Gathering(settings, bounds, consumer, now or datetime.now(UTC)).run()
+        status = _Gathering(settings, bounds, consumer, now or datetime.now(UTC)).run()
     except KafkaError as exc:  # it answered the bootstrap, then stopped (or timed out) midway
         raise KafkaUnavailable(
             f"the Kafka broker at {settings.kafka.bootstrap_servers} stopped answering: {type(exc).__name__}: {exc}"
         ) from None
     finally:
         consumer.close()
+    clocks, source = worker_event_time(settings, bounds.read_timeout_s)
+    return replace(status, event_time=clocks, event_time_source=source)
+
+
+def worker_event_time(settings: Settings, timeout_s: float) -> tuple[dict[str, datetime], str]:
+    """Each rule's event-time clock (``iprx_worker_event_time_seconds``) from the worker's /metrics, and the
+    URL read; or no clocks and why, when the worker does not serve metrics there."""
+    host = settings.monitoring.metrics_host
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    url = f"http://{host}:{settings.worker.metrics_port or DEFAULT_METRICS_PORTS['worker']}/metrics"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+            text = response.read().decode()
+    except (OSError, ValueError) as exc:
+        return {}, f"no worker metrics at {url} ({getattr(exc, 'reason', exc)}): set worker.metrics_port"
+    clocks = {
+        sample.labels["rule"]: datetime.fromtimestamp(sample.value, UTC)
+        for family in text_string_to_metric_families(text)
+        if family.name == "iprx_worker_event_time_seconds"
+        for sample in family.samples
+    }
+    return clocks, url
 
 
 class _Gathering:

@@ -116,6 +116,15 @@ def test_monitoring_up_scrapes_sink_and_worker_and_evaluates_the_rules(pipeline_
                 if not finite(query(prometheus_port, promql)):
                     empty.append(promql)
             assert empty == [], f"dead panels: {empty}"
+            # `iprx status` reads each rule's event time from the same worker's metrics endpoint.
+            shown = iprx(env, "status", "--json")
+            assert shown.returncode == 0, shown.stderr
+            status = json.loads(shown.stdout)
+            assert status["event_time_source"] == f"http://127.0.0.1:{worker_port}/metrics"
+            assert {m["metric"]["rule"] for m in query(prometheus_port, "iprx_worker_event_time_seconds")} == set(
+                status["event_time"]
+            )
+            assert len(status["event_time"]) == 6  # every stateful rule had events and a watermark
         finally:
             stopped = iprx(env, "monitoring", "down")
         assert stopped.returncode == 0, stopped.stderr

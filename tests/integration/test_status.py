@@ -141,6 +141,8 @@ def test_status_reports_exactly_what_kafka_holds(pipeline_env, sent):
 
     assert status["broker"]["bootstrap_servers"] == settings.kafka.bootstrap_servers
     assert status["broker"]["answer_ms"] >= 0
+    # No worker serves metrics here: no event time, and the screen says where it looked.
+    assert status["event_time"] == {} and status["event_time_source"].startswith("no worker metrics at http://")
     assert status["missing_topics"] == []
     by_name = {t["name"]: t for t in status["topics"]}
     assert list(by_name) == [settings.topic(t.name) for t in topics.ALL]
