@@ -133,8 +133,10 @@ def _simulate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _watermark(settings: Settings, args: argparse.Namespace) -> int:
+    from iprx.kernel.kafka_admin import wait_for_broker
     from iprx.pipeline.watermark import settle
 
+    wait_for_broker(settings, timeout_s=5)  # no broker: one line now, not retries until --timeout
     settle(settings, args.at, timeout_s=args.timeout, landed=not args.no_sink)
     return 0
 
