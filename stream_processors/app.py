@@ -297,6 +297,9 @@ def create_app(settings: Settings) -> faust.App:
         for rule in rulebook.stateful:
             channel = rekey_topics[rule.rule_id]
             name = channel.get_topic_name()
+            if owned:  # (empty while a rebalance is under way: nothing to learn from it)
+                # A partition another worker took over keeps moving there: its clock here only goes stale.
+                clocks[rule.rule_id].keep_only({p for topic, p in owned if topic == name})
             due = {
                 p
                 for key, value in list(tables[rule.rule_id].items())

@@ -82,6 +82,12 @@ class EventClock:
             times.append(best)
         return min(times)
 
+    def keep_only(self, partitions: set[int]) -> None:
+        """Forget the partitions this worker no longer holds (after a rebalance)."""
+        for held in (self._latest, self._watermark):
+            for partition in [p for p in held if p not in partitions]:
+                del held[partition]
+
     def newest(self, partition: int) -> datetime | None:
         """The latest event time or watermark seen on ``partition``, whatever the family."""
         seen = [*self._latest.get(partition, {}).values(), *filter(None, [self._watermark.get(partition)])]

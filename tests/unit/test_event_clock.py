@@ -61,3 +61,13 @@ def test_only_a_clock_near_the_wall_clock_is_live():
     assert not is_live(now - timedelta(minutes=61), now, hour)  # a backfill
     assert not is_live(None, now, hour)  # held back
     assert not is_live(now, now, timedelta(0))  # worker.live_within_s = 0: the wall clock never ticks
+
+
+def test_partitions_handed_to_another_worker_are_forgotten():
+    clock = EventClock()
+    clock.saw(0, "seizure", at(1))
+    clock.saw(1, "seizure", at(9))
+    clock.lift(2, at(5))
+    clock.keep_only({1})
+    assert (clock.clock(0, ("seizure",)), clock.newest(2)) == (None, None)
+    assert clock.lowest(("seizure",)) == at(9)  # the stale partition 0 no longer holds the figure back
