@@ -13,6 +13,8 @@ from iprx.sinks.clickhouse.store import Store
 from iprx.stream_processors.ruleset import load_ruleset
 from kafka import KafkaProducer
 
+from tests.clickhouse_events import migrate_without_merges
+
 pytestmark = pytest.mark.integration
 COUNT = 300
 
@@ -92,6 +94,9 @@ def test_seizures_become_rows_and_signals_with_evidence(pipeline_env):
 
 def test_replaying_every_topic_from_offset_zero_changes_nothing(pipeline_env):
     settings = pipeline_env.settings()
+    # Counted without FINAL, so no background merge may collapse rows meanwhile: an episode's revisions
+    # share a signal id and a partition, and a merge keeps only the latest (one row fewer, not a replay).
+    migrate_without_merges(settings, ("seizures", "signals"))
     children = [Child(name, [name], pipeline_env.data_dir, pipeline_env.process_env()) for name in ("worker", "sink")]
     try:
         with Publisher(settings) as publisher:
