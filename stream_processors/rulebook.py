@@ -34,6 +34,7 @@ import importlib
 import pkgutil
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from types import ModuleType
 from typing import Any
 
@@ -108,7 +109,7 @@ class StatelessRule(Rule):
 
 @dataclass(frozen=True)
 class StatefulRule(Rule):
-    @property
+    @cached_property  # read for every re-keyed event: worked out once
     def families(self) -> frozenset[str]:
         """The event families the rule reads: its event-time clock waits for each of them."""
         return frozenset(FAMILY_OF_EVENT[t] for t in self.module.EVENT_TYPES)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -57,7 +58,7 @@ def published(simulation: Simulation, order: str, seed: int = 7) -> list[list[Pl
         for phase in phases:
             lanes: dict[int, list[Planned]] = {}
             for p in phase:
-                lanes.setdefault(hash(FAMILIES[p.family].key(p.record)) % 4, []).append(p)
+                lanes.setdefault(zlib.crc32(FAMILIES[p.family].key(p.record).encode()) % 4, []).append(p)
             queues = [list(reversed(lane)) for lane in lanes.values()]
             out = []
             while queues:
