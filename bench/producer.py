@@ -21,7 +21,7 @@ def raw_producer(stage: Stage) -> KafkaProducer:
 
 def publish_with_publisher(stage: Stage, workload: Workload) -> float:
     """Publish the workload through :class:`Publisher` into ``stage``; return events/s."""
-    records = workload.records()
+    records = workload.records(event_ids=list(workload.event_ids()))  # uuid4 strings: the workload's cost
     with Publisher(stage.settings) as publisher:
         started = time.perf_counter()
         for record in records:

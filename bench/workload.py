@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,14 +51,15 @@ class Workload:
         for _ in itertools.repeat(None, self.count if count is None else count):
             yield str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
-    def records(self, count: int | None = None) -> Iterator[dict[str, Any]]:
+    def records(self, count: int | None = None, event_ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         """Records ready for :meth:`Publisher.publish` (``published_at`` unset: the publisher stamps it).
 
-        ``count`` may exceed the workload's size (the end-to-end stage publishes for a duration).
+        ``count`` may exceed the workload's size (the end-to-end stage publishes for a duration);
+        ``event_ids``, made beforehand by :meth:`event_ids`, keeps their making out of a timed loop.
         """
         pool = self.pool
         size = len(pool)
-        for n, event_id in enumerate(self.event_ids(count)):
+        for n, event_id in enumerate(self.event_ids(count) if event_ids is None else event_ids):
             base = pool[n % size]
             yield {**base, "header": {**base["header"], "event_id": event_id, "published_at": None}}
 

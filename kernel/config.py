@@ -94,6 +94,9 @@ class WorkerSettings:
     producer_linger_ms: int = 5
     producer_batch_bytes: int = 262_144
     producer_compression: str = "lz4"  # empty: none
+    # Where rule tables live: memory:// (rebuilt from the changelogs at every start) or rocksdb://
+    # (on disk under data_dir, so a restart reads only the changelog written since it stopped).
+    store: str = "memory://"
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,8 @@ class PublisherSettings:
     signing_key_id: str = ""
     compression: str = "lz4"
     linger_ms: int = 20
+    # Bytes per partition and produce request: kafka-python's 16 KiB default halves the throughput.
+    batch_bytes: int = 262_144
     delivery_timeout_ms: int = 120_000
     metrics_port: int = 0  # `iprx produce` serves /metrics on 127.0.0.1 here while it runs; 0 = not
 
@@ -342,6 +347,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"clickhouse.cluster must be a plain cluster name, got {settings.clickhouse.cluster!r}")
     if settings.clickhouse.cluster and settings.clickhouse_dsn.startswith("chdb://"):
         raise ConfigError("clickhouse.cluster needs a ClickHouse server DSN, not the embedded chdb:// store")
+    if settings.publisher.batch_bytes < 1 or settings.publisher.linger_ms < 0:
+        raise ConfigError("publisher.batch_bytes must be >= 1 and publisher.linger_ms >= 0")
     if settings.sink.batch_size < 1 or settings.sink.batch_timeout_ms < 1:
         raise ConfigError("sink.batch_size and sink.batch_timeout_ms must be >= 1")
     if settings.members.require_signatures and not settings.members.enforce:
@@ -358,6 +365,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError("sink.stall_timeout_s and sink.rejoin_after_s must be > 0")
     if settings.worker.deadline_sweep_s <= 0 or settings.worker.live_within_s < 0:
         raise ConfigError("worker.deadline_sweep_s must be > 0 and worker.live_within_s >= 0")
+    if settings.worker.store not in ("memory://", "rocksdb://"):
+        raise ConfigError(f"worker.store must be memory:// or rocksdb://, got {settings.worker.store!r}")
     if settings.worker.batch_max < 1 or settings.worker.batch_wait_ms < 1:
         raise ConfigError("worker.batch_max and worker.batch_wait_ms must be >= 1")
     m = settings.monitoring

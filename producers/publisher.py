@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,8 +20,10 @@ from iprx.kernel.serialization import serializer_for
 from iprx.kernel.signatures import Signer
 from iprx.producers import metrics as producer_metrics
 from iprx.producers.families import FAMILIES
+from iprx.producers.partitioner import KeyedPartitioner
 from iprx.schemas import SchemaError, Serializer
 from kafka import KafkaProducer
+from kafka.producer.future import FutureRecordMetadata
 
 log = logging.getLogger(__name__)
 DEAD_LETTER_FAMILY = "deadletter"  # the metrics' family label of dead letters
@@ -35,6 +38,7 @@ def producer_options(settings: Settings) -> dict[str, Any]:
         "enable_idempotence": True,
         "compression_type": p.compression or None,
         "linger_ms": p.linger_ms,
+        "batch_size": p.batch_bytes,
         "delivery_timeout_ms": p.delivery_timeout_ms,
         "max_in_flight_requests_per_connection": 5,
     }
@@ -57,7 +61,11 @@ class DeliveryReport:
 
 
 class Publisher:
-    """Publishes records of the registered families; use as a context manager to flush on exit."""
+    """Publishes records of the registered families; use as a context manager to flush on exit.
+
+    Deliveries are accounted for on the publishing thread, oldest send first, whenever it publishes or
+    flushes: a callback per record on kafka-python's I/O thread cost about a tenth of a send.
+    """
 
     def __init__(
         self,
@@ -72,9 +80,13 @@ class Publisher:
         self._signer = Signer.from_file(p.signing_key_id, p.signing_key_file) if p.signing_key_file else None
         with connecting(settings.kafka):  # a refused password is reported as such, not as "no broker"
             self._producer = KafkaProducer(
-                **producer_options(settings), client_id=f"iprx-publisher-{settings.publisher.publisher_id}"
+                **producer_options(settings),
+                partitioner=KeyedPartitioner(),
+                client_id=f"iprx-publisher-{settings.publisher.publisher_id}",
             )
         self._lock = threading.Lock()
+        # Sends not yet accounted for: (future, family, event id, sent at), in the order they were sent.
+        self._pending: deque[tuple[FutureRecordMetadata, str, str, float]] = deque()
         self.report = DeliveryReport()
 
     def publish(self, family: str, record: dict[str, Any]) -> None:
@@ -116,8 +128,9 @@ class Publisher:
         future = self._producer.send(
             self.settings.topic(spec.topic.name), value=value, key=spec.key(record).encode(), headers=headers
         )
-        future.add_callback(self._delivered, family, time.perf_counter())
-        future.add_errback(self._failed, family, event_id)
+        self._pending.append((future, family, event_id, time.perf_counter()))
+        if self._pending[0][0].is_done:
+            self._account()
 
     def publish_dead_letter(self, record: dict[str, Any]) -> None:
         """Send a dead-letter record (built by ``iprx.kernel.dead_letters``) to the dead-letter topic."""
@@ -129,25 +142,30 @@ class Publisher:
             key=str(record["dead_letter_id"]).encode(),
             headers=headers,
         )
-        future.add_callback(self._delivered, DEAD_LETTER_FAMILY, time.perf_counter())
-        future.add_errback(self._failed, DEAD_LETTER_FAMILY, str(record["dead_letter_id"]))
+        self._pending.append((future, DEAD_LETTER_FAMILY, str(record["dead_letter_id"]), time.perf_counter()))
 
-    def _delivered(self, family: str, started: float, _metadata: Any) -> None:
-        # Runs on the producer's I/O thread when the broker acknowledges (acks=all).
-        self.metrics.send_seconds.labels(family).observe(time.perf_counter() - started)
-        self.metrics.published.labels(family).inc()
+    def _account(self) -> None:
+        """Count the sends the broker has answered (acks=all), oldest first, up to the first still open."""
         with self._lock:
-            self.report.delivered += 1
-
-    def _failed(self, family: str, event_id: str, exc: BaseException) -> None:
-        log.error("delivery of event %s failed: %s", event_id, exc)
-        self.metrics.delivery_failures.labels(family).inc()
-        with self._lock:
-            self.report.failed.append((event_id, str(exc)))
+            pending, now = self._pending, time.perf_counter()
+            delivered: dict[str, int] = {}
+            while pending and pending[0][0].is_done:
+                future, family, event_id, started = pending.popleft()
+                if future.exception is None:
+                    delivered[family] = delivered.get(family, 0) + 1
+                    self.metrics.send_seconds.labels(family).observe(now - started)
+                else:
+                    log.error("delivery of event %s failed: %s", event_id, future.exception)
+                    self.metrics.delivery_failures.labels(family).inc()
+                    self.report.failed.append((event_id, str(future.exception)))
+            for family, count in delivered.items():
+                self.metrics.published.labels(family).inc(count)
+                self.report.delivered += count
 
     def flush(self, timeout: float | None = None) -> DeliveryReport:
         """Wait until every sent record is acknowledged or failed; raise if any failed."""
         self._producer.flush(timeout)
+        self._account()
         if self.report.failed:
             first = self.report.failed[0]
             raise PublishError(f"{len(self.report.failed)} record(s) not delivered; first: {first[0]}: {first[1]}")
