@@ -50,20 +50,24 @@ def _timed(
     module: str,
     args: list[str],
     internal: Callable[[Settings], list[str]],
+    count: int = 1,
 ) -> dict[str, Any]:
-    """Run ``module args`` as a Faust app with a fresh group until its inputs and ``internal`` topics drain."""
+    """Run ``count`` processes of ``module args`` as one Faust app group, fresh, until its inputs and
+    ``internal`` topics drain."""
     group = f"{stage.worker_group}-{group_suffix}"
     env = stage.env | {"IPRX_WORKER_GROUP_ID": group}
     env_stage = Stage(stage.name, stage.data_dir, env, load_settings(env=dict(os.environ) | env))
-    app = env_stage.start(f"worker-{group_suffix}", args, module=module)
+    names = [f"worker-{group_suffix}"] if count == 1 else [f"worker-{group_suffix}-{n}" for n in range(count)]
+    apps = [env_stage.start(name, args, module=module) for name in names]
     try:
         inputs = [env_stage.topic(t.name) for t in topics.WORKER_INPUTS]
-        done, seconds = wait_for_lag_zero(env_stage, group, inputs, events, [app], timeout_s)
+        done, seconds = wait_for_lag_zero(env_stage, group, inputs, events, apps, timeout_s)
         input_s = seconds
-        seconds += wait_for_drain(env_stage, group, internal(env_stage.settings), [app], timeout_s)
-        rss = app.peak_rss_mb()
+        seconds += wait_for_drain(env_stage, group, internal(env_stage.settings), apps, timeout_s)
+        rss = max(app.peak_rss_mb() for app in apps)
     finally:
-        app.stop(timeout=600 if module == "iprx.bench.profiling" else 60)  # a profiled worker writes its profile
+        for app in apps:  # a profiled worker writes its profile
+            app.stop(timeout=600 if module == "iprx.bench.profiling" else 60)
     return {
         "events_per_s": done / seconds,
         "window_s": seconds,
@@ -150,7 +154,9 @@ def run(stage: Stage, workload: MixedWorkload, timeout_s: float) -> dict[str, An
     say(f"processor: {worker['events_per_s']:,.0f} events/s, {per_event:.2f} records written per event ({written})")
     say("processor: now the Faust ceiling (one re-key and one table update per event, no rules)")
     ceiling = run_ceiling(stage, events, timeout_s)
-    say(f"processor: Faust ceiling {ceiling['events_per_s']:,.0f} events/s; now the aiokafka + fastavro baseline")
+    say(f"processor: Faust ceiling {ceiling['events_per_s']:,.0f} events/s; now two workers in one group")
+    two = _timed(stage, "two-workers", events, timeout_s, "iprx", ["worker"], rekey.topic_names, count=2)
+    say(f"processor: two workers {two['events_per_s']:,.0f} events/s; now the aiokafka + fastavro baseline")
     baseline = asyncio.run(_consume_and_decode(stage, events))
     say(f"processor: raw baseline {baseline:,.0f} events/s")
     return {
@@ -167,5 +173,6 @@ def run(stage: Stage, workload: MixedWorkload, timeout_s: float) -> dict[str, An
         "records_written": worker["records_written"],
         "faust_ceiling_events_per_s": ceiling["events_per_s"],
         "ratio_to_faust_ceiling": worker["events_per_s"] / ceiling["events_per_s"],
+        "two_workers_events_per_s": two["events_per_s"],
         "records_written_per_event": round(sum(worker["records_written"].values()) / events, 3),
     }

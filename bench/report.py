@@ -101,6 +101,19 @@ def rows(result: dict[str, Any]) -> list[Row]:
                     _verdict(ok),
                 )
             )
+        if "two_workers_events_per_s" in p:
+            two, one = p["two_workers_events_per_s"], p["measured_events_per_s"]
+            out.append(
+                Row(
+                    "processor",
+                    "events/s, two workers in one group vs one worker",
+                    _rate(two),
+                    _rate(one),
+                    _ratio(two / one),
+                    ">= 100% (issue 12)",
+                    _verdict(two >= one),
+                )
+            )
     if p := stages.get("sink"):
         ok = p["measured_rows_per_s"] >= 100_000
         out.append(
@@ -149,6 +162,24 @@ def rows(result: dict[str, Any]) -> list[Row]:
                 "",
                 ">= 5,000/s",
                 _verdict(best >= 5000 and relation != "< "),
+            )
+        )
+    if p := stages.get("restart"):
+        keys = f"{p['keys']:,} keys in a rule table"
+        for label, key in (("memory", "memory_start_s"), ("RocksDB first", "rocksdb_first_start_s")):
+            out.append(
+                Row("restart", f"s from worker start to first input consumed, {label}, {keys}", f"{p[key]:,.1f} s")
+            )
+        ok = p["rocksdb_restart_s"] < 60 and p["keys"] >= 1_000_000
+        out.append(
+            Row(
+                "restart",
+                f"s from worker restart to first input consumed, RocksDB, {keys}",
+                f"{p['rocksdb_restart_s']:,.1f} s",
+                f"{p['memory_start_s']:,.1f} s",
+                _ratio(p["rocksdb_restart_s"] / p["memory_start_s"]),
+                "< 60 s with 1,000,000 keys (issue 12)",
+                _verdict(ok),
             )
         )
     for name, mb in result.get("peak_rss_mb", {}).items():

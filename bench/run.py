@@ -1,6 +1,6 @@
 """Runs the selected stages in a fixed order and assembles the report.
 
-Order: producer (its Publisher output is the input of the next stages), sink, processor, e2e.
+Order: producer (its Publisher output is the input of the next stages), sink, processor, e2e, restart.
 The sink runs before the processor on the shared input, so it lands exactly the N seizures
 (the worker would add signals to the topics the sink reads).
 """
@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from iprx.bench import end_to_end, processor, producer, sink
+from iprx.bench import end_to_end, processor, producer, restart, sink
 from iprx.bench.environment import BenchEnv, own_peak_rss_mb, peak_rss_of
 from iprx.bench.report import machine, table
 from iprx.bench.workload import MixedWorkload, Workload
 from iprx.kernel.config import Settings
 from iprx.pipeline.supervise import say
 
-STAGES = ("producer", "processor", "sink", "e2e")
+STAGES = ("producer", "processor", "sink", "e2e", "restart")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--e2e-seconds", type=float, default=30, help="end-to-end fixed-rate phase (default 30)")
     parser.add_argument("--ramp-step-seconds", type=float, default=10, help="each ramp step (default 10)")
     parser.add_argument("--ramp-steps", type=int, default=4, help="most ramp steps (default 4)")
+    parser.add_argument(
+        "--restart-keys",
+        type=int,
+        default=1_000_000,
+        help="keys in the rule table of the restart stage (default 1,000,000)",
+    )
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--profile", action="store_true", help="profile the slowest stage with pyinstrument")
@@ -106,6 +112,9 @@ def run_bench(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
             )
             rss["e2e worker"] = out["e2e"].pop("worker_peak_rss_mb")
             rss["e2e sink"] = out["e2e"].pop("sink_peak_rss_mb")
+        if "restart" in stages:
+            out["restart"] = restart.run(env.stage("restart"), args.restart_keys, args.timeout)
+            rss["restart worker"] = out["restart"].pop("worker_peak_rss_mb")
         if args.profile and out:
             result["profile"] = profile_slowest(env, out, args)
         pid = env.broker_pid()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import itertools
 import logging
+import re
+from pathlib import Path
+from typing import IO
 
 from iprx.kernel import log_limit
 from iprx.kernel.config import Settings
@@ -11,13 +16,37 @@ from prometheus_client import start_http_server
 log = logging.getLogger(__name__)
 
 
+def claim_datadir(settings: Settings) -> tuple[str, IO[str]]:
+    """This worker's table directory under ``data_dir`` (``worker-tables/<group>/<slot>``) and its lock.
+
+    With RocksDB tables, two workers must not open one directory, a restarted worker should find the
+    tables it left, and a worker of another group must not find them (Faust keeps each partition's
+    changelog offset in the partition's database, whatever the topic). So the directory is per group,
+    and the lowest slot no running worker of the group holds. The lock goes with the process.
+    """
+    group = re.sub(r"[^A-Za-z0-9._-]", "_", settings.worker.group_id)
+    root = Path(settings.data_dir) / "worker-tables" / group
+    root.mkdir(parents=True, exist_ok=True)
+    for slot in itertools.count():
+        lock = open(root / f"{slot}.lock", "w")  # noqa: SIM115 - held for the life of the process
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        return f"worker-tables/{group}/{slot}", lock
+    raise AssertionError("unreachable")
+
+
 def run_worker(settings: Settings) -> None:
     """Run one Faust worker until SIGTERM/SIGINT; several workers share the partitions."""
     import faust
     from iprx.kernel.kafka_admin import ensure_topics, public_topics
     from iprx.stream_processors.app import create_app, internal_topics
 
-    app = create_app(settings)
+    datadir, _lock = claim_datadir(settings)
+    log.info("worker tables: %s under %s (%s)", settings.worker.store, datadir, settings.data_dir)
+    app = create_app(settings, datadir)
     ensure_topics(settings, public_topics(settings) + internal_topics(app, settings))
     if settings.worker.metrics_port:
         from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor

@@ -73,7 +73,7 @@ def app_options(settings: Settings, datadir: str) -> dict[str, Any]:
     return {
         **faust_broker_options(settings.kafka),
         "datadir": str(Path(settings.data_dir) / datadir),
-        "store": "memory://",
+        "store": settings.worker.store,
         "key_serializer": "raw",
         "value_serializer": "raw",
         "topic_partitions": settings.kafka.partitions,
@@ -90,8 +90,12 @@ def app_options(settings: Settings, datadir: str) -> dict[str, Any]:
     }
 
 
-def create_app(settings: Settings) -> faust.App:
-    """Build the worker app for ``settings``; the group id is ``worker.group_id``."""
+def create_app(settings: Settings, datadir: str = "faust") -> faust.App:
+    """Build the worker app for ``settings``; the group id is ``worker.group_id``.
+
+    ``datadir`` (under ``data_dir``) holds the worker's tables with ``worker.store = "rocksdb://"``:
+    one per worker process (see ``pipeline.services.claim_datadir``).
+    """
     rulebook = Rulebook.from_ruleset(load_ruleset(settings.worker.ruleset_file or None))
     caches = {rule.rule_id: StateCache(rule) for rule in rulebook.stateful}
     batch_max, batch_wait_s = settings.worker.batch_max, settings.worker.batch_wait_ms / 1000
@@ -101,7 +105,7 @@ def create_app(settings: Settings) -> faust.App:
     require_signatures = settings.members.require_signatures
     metrics.expect_members(members)
     partitions = settings.kafka.partitions
-    app = faust.App(settings.worker.group_id, **app_options(settings, "faust"))
+    app = faust.App(settings.worker.group_id, **app_options(settings, datadir))
     hold_streams_until_seeked(app)  # see stream_processors.rebalance: a restart must not stall a partition
 
     def topic(name: str, **options: Any) -> faust.TopicT:

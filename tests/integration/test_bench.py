@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_bench_reports_every_figure(kafka_bootstrap: str, tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     args = ["--events", "2000", "--e2e-seconds", "3", "--ramp-steps", "1", "--ramp-step-seconds", "2"]
+    args += ["--restart-keys", "2000"]
     env = dict(os.environ) | {"IPRX_DATA_DIR": str(tmp_path)}
     run = subprocess.run(
         [sys.executable, "-m", "iprx", "bench", *args, "--bootstrap", kafka_bootstrap, "--json", str(out)],
@@ -25,7 +26,7 @@ def test_bench_reports_every_figure(kafka_bootstrap: str, tmp_path: Path) -> Non
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=420,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     result = json.loads(out.read_text())
@@ -51,13 +52,17 @@ def test_bench_reports_every_figure(kafka_bootstrap: str, tmp_path: Path) -> Non
         stages["processor"]["ratio_to_faust_ceiling"]
     )
     assert "Faust ceiling" in run.stdout
+    assert positive(stages["processor"]["two_workers_events_per_s"])  # two processes of one group, same input
+    restart = stages["restart"]
+    assert restart["keys"] == 2000
+    assert all(positive(restart[k]) for k in ("memory_start_s", "rocksdb_first_start_s", "rocksdb_restart_s"))
     e2e = stages["e2e"]
     for kind in ("seizure", "signal"):
         assert e2e[f"{kind}_rows"] > 0
         assert all(positive(e2e[f"{kind}_latency_ms"][p]) for p in ("p50", "p95", "p99")), e2e
     assert positive(e2e["achieved_events_per_s"]) and positive(e2e["max_sustainable_events_per_s"])
     assert e2e["max_sustainable_relation"] in ("=", ">=", "<")
-    assert {"sink", "worker", "e2e worker", "e2e sink"} <= set(result["peak_rss_mb"])
+    assert {"sink", "worker", "e2e worker", "e2e sink", "restart worker"} <= set(result["peak_rss_mb"])
     assert all(positive(mb) for mb in result["peak_rss_mb"].values())
     assert result["machine"]["nproc"] >= 1 and result["workload"] == result["workload"] | {"events": 2000, "seed": 42}
     assert all(result["machine"]["versions"][name] for name in ("python", "kafka-python", "aiokafka", "fastavro"))
