@@ -94,9 +94,9 @@ class WorkerSettings:
     producer_linger_ms: int = 5
     producer_batch_bytes: int = 262_144
     producer_compression: str = "lz4"  # empty: none
-    # Where rule tables live: memory:// (rebuilt from the changelogs at every start) or rocksdb://
-    # (on disk under data_dir, so a restart reads only the changelog written since it stopped).
-    store: str = "memory://"
+    # Where rule tables live: rocksdb:// (on disk under data_dir, so a restart reads only the changelog
+    # written since it stopped) or memory:// (rebuilt from the whole changelogs at every start).
+    store: str = "rocksdb://"
 
 
 @dataclass(frozen=True)

@@ -1,33 +1,43 @@
 """A stateful rule's decoded states kept beside its table, so a key's state is not decoded per event.
 
 The table holds each key's JSON value (what the changelog carries). Decoding it again for every
-event was a large share of the worker's time; the cache hands back the state the agent itself stored,
-as long as the table still holds the very value object stored with it. Any other value (restored
-from the changelog after a restart or a rebalance) is decoded as before.
+event was a large share of the worker's time; the cache hands back the state the agent itself stored
+for as long as the table holds that value: the very object in memory, or an equal one read back from
+RocksDB. Any other value (another worker's, restored after a rebalance) is decoded as before. States
+are immutable, so handing the same one out twice is safe. The most recently used keys are kept, so
+that with RocksDB the cache does not grow into a second copy of the table in memory.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from iprx.stream_processors.rulebook import StatefulRule
 
+CAPACITY = 100_000  # keys per rule
+
 
 class StateCache:
-    def __init__(self, rule: StatefulRule) -> None:
+    def __init__(self, rule: StatefulRule, capacity: int = CAPACITY) -> None:
         self.rule = rule
-        self._states: dict[str, tuple[Any, Any]] = {}  # key -> (table value stored, its state)
+        self.capacity = capacity
+        self._states: OrderedDict[str, tuple[Any, Any]] = OrderedDict()  # key -> (table value, its state)
 
     def load(self, key: str, value: Any) -> Any:
         """The state of ``key`` whose table value is ``value`` (``None``: a key never seen)."""
         hit = self._states.get(key)
-        if hit is not None and hit[0] is value:
+        if hit is not None and (hit[0] is value or hit[0] == value):
+            self._states.move_to_end(key)
             return hit[1]
         return self.rule.load(value)
 
     def stored(self, key: str, value: Any, state: Any) -> None:
-        """``value`` (the table's value object for ``key``) is the JSON form of ``state``."""
+        """``value`` (the table's value for ``key``) is the JSON form of ``state``."""
         self._states[key] = (value, state)
+        self._states.move_to_end(key)
+        if len(self._states) > self.capacity:
+            self._states.popitem(last=False)
 
     def forget(self, key: str) -> None:
         self._states.pop(key, None)

@@ -92,14 +92,20 @@ def test_a_batch_raises_what_event_by_event_processing_raises(rule, size):
 
 def test_state_cache_decodes_only_values_it_did_not_store():
     rule = RULES[0]
-    cache = StateCache(rule)
+    cache = StateCache(rule, capacity=2)
     event = synthetic_events(1)[0]
     state, _ = rule.apply(rule.new_state(), event)
     value = rule.dump(state)
     cache.stored("k", value, state)
     assert cache.load("k", value) is state
-    equal_copy = json.loads(json.dumps(value))  # e.g. restored from the changelog
-    assert cache.load("k", equal_copy) is not state and cache.load("k", equal_copy) == state
+    assert cache.load("k", json.loads(json.dumps(value))) is state  # an equal value, as RocksDB reads it back
+    other, _ = rule.apply(state, synthetic_events(2)[1])
+    assert other != state
+    assert cache.load("k", rule.dump(other)) == other  # another value (another worker's): decoded
     assert cache.load("k", None) == rule.new_state()
     cache.forget("k")
     assert cache.load("k", value) is not state
+    cache.stored("a", value, state)
+    cache.stored("b", value, state)
+    cache.stored("c", value, state)  # over capacity: the least recently used key goes
+    assert cache.load("a", value) is not state and cache.load("c", value) is state
