@@ -45,7 +45,6 @@ def run_worker(settings: Settings) -> None:
     from iprx.stream_processors.app import create_app, internal_topics
 
     datadir, _lock = claim_datadir(settings)
-    log.info("worker tables: %s under %s (%s)", settings.worker.store, datadir, settings.data_dir)
     app = create_app(settings, datadir)
     ensure_topics(settings, public_topics(settings) + internal_topics(app, settings))
     if settings.worker.metrics_port:

@@ -259,9 +259,11 @@ def create_app(settings: Settings, datadir: str = "faust") -> faust.App:
                     del table[key]
                 return
             value = rule.dump(state)
-            if value != table.get(key):
+            current = table.get(key)  # with RocksDB each read is a lookup and a JSON decode: read once
+            if value != current:
                 table[key] = value
-            states.stored(key, table.get(key), state)
+                current = value
+            states.stored(key, current, state)
 
         @app.agent(rekey_topics[rule.rule_id], name=f"rule-{rule.rule_id}")
         async def process(stream: faust.StreamT) -> None:
