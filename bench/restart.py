@@ -23,6 +23,7 @@ from iprx.pipeline.supervise import say
 from iprx.producers import Publisher
 from iprx.producers.publisher import producer_options
 from iprx.stream_processors.rules.occurrences import Occurrence
+from iprx.stream_processors.signals import Evidence
 from kafka import KafkaProducer
 
 RULE_ID = "seizure.repeat_offender"
@@ -43,13 +44,16 @@ def table_value(exporter_id: str, at: datetime) -> bytes:
     from iprx.stream_processors.ruleset import load_ruleset
 
     rule = next(r for r in Rulebook.from_ruleset(load_ruleset()).stateful if r.rule_id == RULE_ID)
-    source = {"topic": "iprx.seizure", "partition": 0, "offset": 0}
-    seizures = tuple(
-        Occurrence(f"00000000-0000-4000-8000-{n:012d}", at - timedelta(days=n), "110000", f"S-{n}", "0101", source)
-        for n in (1, 2)
-    )
-    state = rule.module.State(exporter_id=exporter_id, seizures=seizures)
-    return json.dumps(rule.dump(state)).encode()
+    seizures = []
+    for n in (1, 2):
+        event_id = f"00000000-0000-4000-8000-{n:012d}"
+        source = Evidence(event_id, "iprx.seizure", 0, n)
+        seizures.append(Occurrence(event_id, at - timedelta(days=n), "110000", f"S-{n}", "0101", source))
+    state = rule.module.State(exporter_id=exporter_id, seizures=tuple(seizures))
+    value = rule.dump(state)
+    if rule.load(value) != state:  # the worker must read back what it would have stored
+        raise RuntimeError(f"{RULE_ID}: the bench's table value does not decode to its state")
+    return json.dumps(value).encode()
 
 
 def fill_changelog(stage: Stage, topic: str, keys: int) -> float:

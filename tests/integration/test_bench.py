@@ -26,7 +26,7 @@ def test_bench_reports_every_figure(kafka_bootstrap: str, tmp_path: Path) -> Non
         env=env,
         capture_output=True,
         text=True,
-        timeout=420,
+        timeout=600,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     result = json.loads(out.read_text())
