@@ -6,13 +6,12 @@ from typing import Any
 
 from kafka.partitioner import DefaultPartitioner
 from kafka.partitioner.abc import Partitioner
-from kafka.partitioner.default import murmur2
 
 CACHE_LIMIT = 100_000  # keys remembered per producer; beyond it the cache starts again
 
 
 class KeyedPartitioner(Partitioner):
-    """``murmur2(key) mod partitions``, exactly as the default partitioners of kafka-python and Java.
+    """kafka-python's default partitioner (``murmur2(key) mod partitions``, as Java's), remembered per key.
 
     A member's events share few keys (an exporter, a buyer, a case), and kafka-python hashes each
     key again in pure Python for every record, with a sorted copy of the partition list: about a
@@ -27,16 +26,14 @@ class KeyedPartitioner(Partitioner):
     def partition(
         self, topic: str, key: Any, serialized_key: bytes | None, value: Any, serialized_value: Any, cluster: Any
     ) -> int:
+        args = (topic, key, serialized_key, value, serialized_value, cluster)
         if serialized_key is None:
-            return self._fallback.partition(topic, key, serialized_key, value, serialized_value, cluster)
-        partitions = cluster.partitions_for_topic(topic)
-        if partitions is None:
-            raise ValueError(f"Topic {topic} not found in ClusterMetadata")
-        count = len(partitions)
+            return self._fallback.partition(*args)
+        count = len(cluster.partitions_for_topic(topic) or ())
         chosen = self._chosen.get((topic, serialized_key))
         if chosen is not None and chosen[0] == count:
             return chosen[1]
-        choice = sorted(partitions)[(murmur2(serialized_key) & 0x7FFFFFFF) % count]
+        choice = self._fallback.partition(*args)  # raises for a topic the metadata does not know
         if len(self._chosen) >= CACHE_LIMIT:
             self._chosen.clear()
         self._chosen[(topic, serialized_key)] = (count, choice)

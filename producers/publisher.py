@@ -128,9 +128,7 @@ class Publisher:
         future = self._producer.send(
             self.settings.topic(spec.topic.name), value=value, key=spec.key(record).encode(), headers=headers
         )
-        self._pending.append((future, family, event_id, time.perf_counter()))
-        if self._pending[0][0].is_done:
-            self._account()
+        self._track(future, family, event_id)
 
     def publish_dead_letter(self, record: dict[str, Any]) -> None:
         """Send a dead-letter record (built by ``iprx.kernel.dead_letters``) to the dead-letter topic."""
@@ -142,18 +140,27 @@ class Publisher:
             key=str(record["dead_letter_id"]).encode(),
             headers=headers,
         )
-        self._pending.append((future, DEAD_LETTER_FAMILY, str(record["dead_letter_id"]), time.perf_counter()))
+        self._track(future, DEAD_LETTER_FAMILY, str(record["dead_letter_id"]))
+
+    def _track(self, future: FutureRecordMetadata, family: str, event_id: str) -> None:
+        """Remember a send for :meth:`_account`, and account for the oldest ones if they are answered."""
+        self._pending.append((future, family, event_id, time.perf_counter()))
+        if self._pending[0][0].is_done:
+            self._account()
 
     def _account(self) -> None:
         """Count the sends the broker has answered (acks=all), oldest first, up to the first still open."""
         with self._lock:
             pending, now = self._pending, time.perf_counter()
             delivered: dict[str, int] = {}
+            send_seconds: dict[str, Any] = {}  # each family's histogram child, looked up once per call
             while pending and pending[0][0].is_done:
                 future, family, event_id, started = pending.popleft()
                 if future.exception is None:
                     delivered[family] = delivered.get(family, 0) + 1
-                    self.metrics.send_seconds.labels(family).observe(now - started)
+                    if family not in send_seconds:
+                        send_seconds[family] = self.metrics.send_seconds.labels(family)
+                    send_seconds[family].observe(now - started)
                 else:
                     log.error("delivery of event %s failed: %s", event_id, future.exception)
                     self.metrics.delivery_failures.labels(family).inc()
