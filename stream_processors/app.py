@@ -198,8 +198,8 @@ def create_app(settings: Settings, datadir: str = "faust") -> faust.App:
         metrics.admitted(members, record["header"]["publisher"], FAMILY_OF_SCHEMA.get(name, spec.label))
         return SCHEMAS[name].from_record(record, msg.topic, msg.partition, msg.offset)
 
-    async def judge(item: Any) -> list[Any]:
-        """Hand the event to its rules; return the delivery futures of what that sent."""
+    async def judge(item: Any, outbox: rekey.Outbox) -> list[Any]:
+        """Hand the event to its rules (stateful ones via ``outbox``); return the delivery futures of what it sent."""
         sent = []
         for stateless in rulebook.stateless_for(item):
             signals = stateless.evaluate(item)
@@ -209,11 +209,23 @@ def create_app(settings: Settings, datadir: str = "faust") -> faust.App:
         for rule in rulebook.stateful_for(item):
             for key in rule.keys(item):
                 payload = payload or rekey.dump_event(item)
-                sent.append(
-                    await rekey_topics[rule.rule_id].send(
-                        key=key.encode(), value=payload, partition=rekey.partition_for(key, partitions)
-                    )
-                )
+                if len(payload) < outbox.limit:
+                    outbox.add(rule.rule_id, key, payload)
+                else:  # sent alone and now, so that a refusal (too large) dead-letters this event
+                    value = rekey.keyed_message([rekey.keyed_part(key, payload)])
+                    partition = rekey.partition_for(key, partitions)
+                    sent.append(await rekey_topics[rule.rule_id].send(value=value, partition=partition))
+        return sent
+
+    async def send_rekeyed(outbox: rekey.Outbox) -> list[Any]:
+        """Send a batch's re-key messages; return their delivery futures (a failed send is logged and counted)."""
+        sent = []
+        for rule_id, partition, value in outbox.drain():
+            try:
+                sent.append(await rekey_topics[rule_id].send(value=value, partition=partition))
+            except Exception as exc:
+                log.error("a re-key message of %s (partition %s) was not sent: %s", rule_id, partition, exc)
+                metrics.SEND_FAILURES.labels(str(send_failure(exc).code)).inc()
         return sent
 
     def source_agent(spec: topics.TopicSpec) -> None:
@@ -222,6 +234,7 @@ def create_app(settings: Settings, datadir: str = "faust") -> faust.App:
         @app.agent(topic(settings.topic(spec.name)), name=family)
         async def process(stream: faust.StreamT) -> None:
             events_in, event_time_lag = metrics.EVENTS_IN.labels(family), metrics.EVENT_TIME_LAG.labels(family)
+            outbox = rekey.Outbox(partitions)
             async for events in stream.take_events(batch_max, within=batch_wait_s):
                 sent = []  # deliveries awaited once per batch, before the batch is acknowledged
                 for event in events:
@@ -233,9 +246,10 @@ def create_app(settings: Settings, datadir: str = "faust") -> faust.App:
                         continue
                     event_time_lag.set((datetime.now(UTC) - item.occurred_at).total_seconds())
                     try:
-                        sent += await judge(item)
+                        sent += await judge(item, outbox)
                     except Exception as exc:
                         sent += await reject(event, send_failure(exc), stage="worker.publish")
+                sent += await send_rekeyed(outbox)
                 await delivered(sent)
 
     last_event: dict[tuple[str, int], float] = {}  # (rule id, re-key partition) -> when it last had an event
@@ -271,14 +285,15 @@ def create_app(settings: Settings, datadir: str = "faust") -> faust.App:
             async for events in stream.take_events(batch_max, within=batch_wait_s):
                 batch = RuleBatch(rule, lambda key: states.load(key, table.get(key)), partitions, clock)
                 for event in events:
-                    item = rekey.load(event.value)
+                    item, partition = rekey.load(event.value, event.key), event.message.partition
                     if isinstance(item, rekey.Watermark):
-                        batch.watermark(item.at, event.message.partition, list(table), event)
+                        batch.watermark(item.at, partition, list(table), event)
                     elif isinstance(item, rekey.Tick):
-                        batch.tick(item.at, event.message.partition, list(table), event)
+                        batch.tick(item.at, partition, list(table), event)
                     else:
-                        last_event[(rule.rule_id, event.message.partition)] = time.monotonic()
-                        batch.event(event.key.decode(), item, event.message.partition, event)
+                        last_event[(rule.rule_id, partition)] = time.monotonic()
+                        for key, keyed in item:
+                            batch.event(key, keyed, partition, event)
                 # Every signal of the batch is delivered before any state of the batch is stored.
                 await asyncio.gather(*await send_signals(batch.signals))
                 for key, (state, event) in batch.pending.items():
