@@ -273,17 +273,22 @@ def create_app(settings: Settings, datadir: str = "faust") -> faust.App:
                     del table[key]
                 return
             value = rule.dump(state)
-            current = table.get(key)  # with RocksDB each read is a lookup and a JSON decode: read once
+            hit = states.get(key)
+            current = hit[0] if hit is not None else table.get(key)
             if value != current:
                 table[key] = value
                 current = value
             states.stored(key, current, state)
 
+        def stored_state(key: str) -> Any:
+            hit = states.get(key)
+            return hit[1] if hit is not None else states.load(key, table.get(key))
+
         @app.agent(rekey_topics[rule.rule_id], name=f"rule-{rule.rule_id}")
         async def process(stream: faust.StreamT) -> None:
             event_time = metrics.EVENT_TIME.labels(rule.rule_id)
             async for events in stream.take_events(batch_max, within=batch_wait_s):
-                batch = RuleBatch(rule, lambda key: states.load(key, table.get(key)), partitions, clock)
+                batch = RuleBatch(rule, stored_state, partitions, clock)
                 for event in events:
                     item, partition = rekey.load(event.value, event.key), event.message.partition
                     if isinstance(item, rekey.Watermark):
@@ -304,6 +309,16 @@ def create_app(settings: Settings, datadir: str = "faust") -> faust.App:
 
         return table
 
+    @app.on_partitions_revoked.connect
+    async def forget_states_on_revoke(sender: Any, revoked: Any, **kwargs: Any) -> None:
+        for cache in caches.values():
+            cache.clear()
+
+    @app.on_partitions_assigned.connect
+    async def forget_states_on_assign(sender: Any, assigned: Any, **kwargs: Any) -> None:
+        for cache in caches.values():  # also what a batch still in flight stored for a revoked partition
+            cache.clear()
+
     for spec in topics.WORKER_INPUTS:
         source_agent(spec)
     tables = {rule.rule_id: rule_agent(rule) for rule in rulebook.stateful}
@@ -321,12 +336,19 @@ def create_app(settings: Settings, datadir: str = "faust") -> faust.App:
             if owned:  # (empty while a rebalance is under way: nothing to learn from it)
                 # A partition another worker took over keeps moving there: its clock here only goes stale.
                 clocks[rule.rule_id].keep_only({p for topic, p in owned if topic == name})
+            idle_live = {
+                p
+                for topic, p in owned
+                if topic == name
+                and last_event.get((rule.rule_id, p), 0.0) <= idle_since
+                and is_live(clocks[rule.rule_id].newest(p), now, live_within)
+            }
+            if not idle_live:  # reading every key (a RocksDB scan, a JSON decode each) would find nothing
+                continue
             due = {
                 p
                 for key, value in list(tables[rule.rule_id].items())
-                if (name, p := rekey.partition_for(key, partitions)) in owned
-                and last_event.get((rule.rule_id, p), 0.0) <= idle_since
-                and is_live(clocks[rule.rule_id].newest(p), now, live_within)
+                if (p := rekey.partition_for(key, partitions)) in idle_live
                 and has_due(rule, caches[rule.rule_id].load(key, value), value, now)
             }
             for p in sorted(due):

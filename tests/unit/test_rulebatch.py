@@ -109,3 +109,15 @@ def test_state_cache_decodes_only_values_it_did_not_store():
     cache.stored("b", value, state)
     cache.stored("c", value, state)  # over capacity: the least recently used key goes
     assert cache.load("a", value) is not state and cache.load("c", value) is state
+
+
+def test_state_cache_serves_what_was_stored_until_cleared():
+    rule = RULES[0]
+    cache = StateCache(rule)
+    state, _ = rule.apply(rule.new_state(), synthetic_events(1)[0])
+    value = rule.dump(state)
+    assert cache.get("k") is None
+    cache.stored("k", value, state)
+    assert cache.get("k") == (value, state) and cache.get("k")[1] is state
+    cache.clear()  # partitions moved: the table is read again
+    assert cache.get("k") is None
